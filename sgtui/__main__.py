@@ -1,0 +1,5 @@
+"""`python -m sgtui` runs the command line."""
+
+from sgtui.cli import main
+
+raise SystemExit(main())
