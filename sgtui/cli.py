@@ -112,6 +112,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as error:  # the last line of defence: a sentence, never a traceback
+        log = _log_crash(error)
+        print(
+            f"sgtui stopped on an unexpected problem ({type(error).__name__}). Nothing was "
+            f"lost: sgtui.toml is only ever replaced whole. Details for a bug report: {log}",
+            file=sys.stderr,
+        )
+        return EXIT_RUN_FAILED
+
+
+def _log_crash(error: BaseException) -> Path:
+    """Write the traceback to an owner-only file in the user's cache folder; return its path."""
+    import os
+    import tempfile
+    import traceback
+
+    from platformdirs import user_cache_path
+
+    folder = user_cache_path("sgtui")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    handle, name = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as log:
+        log.write("".join(traceback.format_exception(error)))
+    return Path(name)
 
 
 def _load(target: str) -> Callable[[argparse.Namespace], int]:

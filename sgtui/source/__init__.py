@@ -1,0 +1,31 @@
+"""Customer data: profiles, segments and memberships, wherever they live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sgtui.source.base import Column, CustomerSource, Segment, SegmentTotals, SourceError
+
+if TYPE_CHECKING:
+    from sgtui.workspace.config import Workspace
+
+__all__ = ["Column", "CustomerSource", "Segment", "SegmentTotals", "SourceError", "open_source"]
+
+
+def open_source(workspace: Workspace) -> CustomerSource:
+    """The customer data the workspace's ``[source]`` table points at."""
+    config = workspace.source
+    if config.type == "sqlite":
+        from sgtui.source.sqlite import SqliteSource
+
+        return SqliteSource(workspace.source_path)
+    if config.type == "postgresql":
+        try:
+            from sgtui.source.postgresql import PostgresSource
+        except ImportError:
+            raise SourceError(
+                "This workspace reads PostgreSQL, which needs psycopg: "
+                "pip install 'sgtui[postgresql]'."
+            ) from None
+        return PostgresSource.from_config(config)
+    raise SourceError(f"The source type {config.type!r} is unknown; use \"sqlite\" or \"postgresql\".")

@@ -1,0 +1,59 @@
+"""``sgtui check``: validate the workspace against its customer data; exit 0 or explain."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sgtui.cli import EXIT_OK, EXIT_USAGE
+
+
+def main(args: argparse.Namespace) -> int:
+    """Print a short summary (exit 0) or every problem in a sentence (exit 2)."""
+    from sgtui.source import SourceError, open_source
+    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+    from sgtui.workspace.validation import validate
+
+    folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
+    try:
+        workspace = Workspace.open(folder, create=False)
+    except WorkspaceError as error:
+        print(f"sgtui check: {error.sentence}", file=sys.stderr)
+        return EXIT_USAGE
+    source = None
+    source_problem = None
+    try:
+        source = open_source(workspace)
+    except SourceError as error:
+        source_problem = error.sentence
+    try:
+        problems = validate(workspace, source)
+        summary = _summary(workspace, source) if source is not None else ""
+    finally:
+        if source is not None:
+            source.close()
+    sentences = [str(problem) for problem in problems]
+    if source_problem and not any(p.key.startswith("source") for p in problems):
+        sentences.append(f"source: {source_problem}")
+    if sentences:
+        print(f"sgtui check: {workspace.path} has {len(sentences)} "
+              f"problem{'s' if len(sentences) != 1 else ''}:", file=sys.stderr)
+        for sentence in sentences:
+            print(f"  - {sentence}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{workspace.path}: OK")
+    print(summary)
+    return EXIT_OK
+
+
+def _summary(workspace, source) -> str:  # type: ignore[no-untyped-def]
+    segments = source.segments()
+    lines = [
+        f"  you: {workspace.user} ({workspace.role.label})",
+        f"  customer data: {workspace.source.type}, {len(segments)} segments",
+        f"  connections: {len(workspace.connections)}",
+        f"  exports: {len(workspace.exports)} "
+        f"({sum(1 for e in workspace.exports.values() if e.schedule == 'refresh')} scheduled)",
+    ]
+    return "\n".join(lines)

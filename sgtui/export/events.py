@@ -1,0 +1,220 @@
+"""What a run tells whoever listens: plain, immutable event objects.
+
+The engine takes one callback, ``on_event(event)``, and knows nothing about who listens.
+The TUI's progress panel and the CLI's Rich progress fold the same events into their view.
+Counts in events are cumulative for the run (a listener may drop events between redraws
+and still show the right numbers), except where a field says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """The steps of a run, in order."""
+
+    PLAN = "plan"
+    READ = "read"
+    PREPARE = "prepare"
+    UPLOAD = "upload"
+    PROCESS = "process"
+    REMOVE = "remove"
+    VERIFY = "verify"
+
+    @property
+    def label(self) -> str:
+        """The words the progress panel shows."""
+        return {
+            "plan": "Checking the export",
+            "read": "Reading segments",
+            "prepare": "Preparing contacts",
+            "upload": "Uploading",
+            "process": "SendGrid processing",
+            "remove": "Removing people who left",
+            "verify": "Verifying the list",
+        }[self.value]
+
+
+class StageState(StrEnum):
+    """Where a stage is."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """How a run ended (or that it has not)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"  # finished, but some rows were rejected
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"  # killed; the next run of the export finishes it
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    """A run began."""
+
+    run_id: int
+    export: str
+    started_at: datetime
+    dry_run: bool
+    profiles_expected: int
+
+
+@dataclass(frozen=True, slots=True)
+class StageChanged:
+    """A stage started, finished, was skipped or failed."""
+
+    stage: Stage
+    state: StageState
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilesRead:
+    """Cumulative: profiles read from the customer data so far."""
+
+    read: int
+    expected: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsPrepared:
+    """Cumulative: what preparing the profiles found so far."""
+
+    valid: int
+    duplicates: int
+    invalid_email: int
+    missing_email: int
+    trimmed_fields: int
+    unchanged: int = 0  # skipped by a delta run because SendGrid already has them
+
+
+@dataclass(frozen=True, slots=True)
+class BatchUploaded:
+    """SendGrid accepted a batch (202) and gave it a job."""
+
+    batch: int
+    contacts: int
+    bytes: int
+    job_id: str
+    uploaded_total: int  # cumulative contacts accepted so far
+
+
+@dataclass(frozen=True, slots=True)
+class JobUpdated:
+    """SendGrid's job for a batch changed (pending -> completed, errored or failed)."""
+
+    batch: int
+    job_id: str
+    status: str
+    created: int
+    updated: int
+    errored: int
+    confirmed_total: int  # cumulative contacts SendGrid finished processing
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """One row that did not go to SendGrid, and why."""
+
+    key: str
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowsRejected:
+    """Rows set aside (by sgtui's checks or by SendGrid's 400); not cumulative."""
+
+    rows: tuple[RejectedRow, ...]
+    by_sendgrid: bool
+    csv_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitSeen:
+    """SendGrid's rate-limit headers on the latest answer."""
+
+    limit: int
+    remaining: int
+    reset_in: float
+
+
+@dataclass(frozen=True, slots=True)
+class Retrying:
+    """A request failed in a way worth retrying; sgtui waits and tries again."""
+
+    reason: str
+    attempt: int
+    delay: float
+
+
+@dataclass(frozen=True, slots=True)
+class Warned:
+    """Something the user should know that does not stop the run."""
+
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsRemoved:
+    """Cumulative: people removed from the list because they left the segments (mirror)."""
+
+    removed: int
+    planned: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The outcome of a run, in numbers and one sentence."""
+
+    run_id: int
+    export: str
+    status: RunStatus
+    sentence: str
+    started_at: datetime
+    finished_at: datetime
+    dry_run: bool = False
+    profiles: int = 0
+    valid: int = 0
+    duplicates: int = 0
+    invalid_email: int = 0
+    missing_email: int = 0
+    trimmed_fields: int = 0
+    unchanged: int = 0
+    uploaded: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected_by_sendgrid: int = 0
+    removed: int = 0
+    batches: int = 0
+    jobs: tuple[str, ...] = field(default_factory=tuple)
+    rejected_csv: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        """How long the run took."""
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    """The run ended; nothing follows this event."""
+
+    summary: RunSummary
+
+
+RunEvent = (
+    RunStarted | StageChanged | ProfilesRead | ContactsPrepared | BatchUploaded | JobUpdated
+    | RowsRejected | RateLimitSeen | Retrying | Warned | ContactsRemoved | RunFinished
+)

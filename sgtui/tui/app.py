@@ -1,0 +1,121 @@
+"""The Textual app and the one factory that builds it, for the CLI and the tests alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from sgtui.workspace.secrets import KeyringSecrets, SecretStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from sgtui.sendgrid import SendGridClient
+    from sgtui.source.base import CustomerSource
+    from sgtui.workspace.config import Workspace
+    from sgtui.workspace.model import ConnectionConfig
+    from sgtui.workspace.secrets import ApiKey
+
+
+@dataclass(frozen=True, slots=True)
+class DemoInfo:
+    """What the demo banner tells a new user: the sandbox address and the key to paste."""
+
+    sandbox_url: str | None
+    api_key: str | None
+    profiles: int
+
+
+class SgtuiApp(App[None]):
+    """sgtui: export customer segments into SendGrid lists."""
+
+    TITLE = "sgtui"
+    SUB_TITLE = "segments into SendGrid"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("c", "open_connections", "Connections", id="app.connections"),
+        Binding("e", "open_exports", "Exports", id="app.exports"),
+        Binding("h", "open_history", "History", id="app.history"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        secrets: SecretStore,
+        transport: httpx.AsyncBaseTransport | None = None,
+        demo: DemoInfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.secrets = secrets
+        self.transport = transport
+        self.demo = demo
+
+    def get_default_screen(self):  # type: ignore[no-untyped-def]
+        from sgtui.tui.screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
+        yield from super().get_system_commands(screen)
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Connections", "Set up and test SendGrid connections",
+                            self.action_open_connections)
+        yield SystemCommand("Exports", "Define, edit and run exports", self.action_open_exports)
+        yield SystemCommand("History", "Every run, with its outcome", self.action_open_history)
+
+    # -- navigation ------------------------------------------------------------------------
+    def action_open_connections(self) -> None:
+        """Show the connections screen."""
+        from sgtui.tui.screens.connections import ConnectionsScreen
+
+        self.push_screen(ConnectionsScreen())
+
+    def action_open_exports(self) -> None:
+        """Show the exports screen."""
+        from sgtui.tui.screens.exports import ExportsScreen
+
+        self.push_screen(ExportsScreen())
+
+    def action_open_history(self) -> None:
+        """Show the run history."""
+        from sgtui.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+    # -- services for screens --------------------------------------------------------------
+    def open_source(self) -> CustomerSource:
+        """The workspace's customer data (blocking: call from a thread worker)."""
+        from sgtui.source import open_source
+
+        return open_source(self.workspace)
+
+    def sendgrid_for(self, connection: ConnectionConfig | str, key: ApiKey) -> SendGridClient:
+        """A SendGrid client for ``connection`` (a config, or a base URL) with ``key``."""
+        from sgtui.sendgrid import SendGridClient
+
+        base_url = connection if isinstance(connection, str) else connection.base_url
+        return SendGridClient(key, base_url=base_url, transport=self.transport)
+
+
+def make_app(
+    workspace: Workspace,
+    *,
+    secrets: SecretStore | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    demo: DemoInfo | None = None,
+) -> SgtuiApp:
+    """The app on ``workspace``; tests pass an in-memory secret store and a transport."""
+    return SgtuiApp(
+        workspace,
+        secrets=secrets if secrets is not None else KeyringSecrets(),
+        transport=transport,
+        demo=demo,
+    )

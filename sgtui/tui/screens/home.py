@@ -1,0 +1,170 @@
+"""The home screen: whose workspace this is, and the way to connections, exports and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sgtui.workspace.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class DataSummary:
+    """What the customer data holds, or why it cannot be read."""
+
+    profiles: int | None = None
+    segments: int | None = None
+    problem: str | None = None
+
+
+class HomeScreen(Screen[None]):
+    """Where every session starts."""
+
+    DEFAULT_CSS = """
+    HomeScreen #home-body { padding: 1 2; }
+    HomeScreen #workspace-facts { height: auto; margin-bottom: 1; }
+    HomeScreen #home-menu { height: auto; max-height: 12; border: round $primary 50%; }
+    HomeScreen #home-menu:focus { border: round $primary; }
+    HomeScreen #data-summary { height: auto; margin-top: 1; }
+    """
+
+    class DataSummarised(Message):
+        """The customer data was counted (in a thread worker)."""
+
+        def __init__(self, summary: DataSummary) -> None:
+            super().__init__()
+            self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="home-body"):
+            if self.app.demo is not None:
+                yield Static(self._demo_banner(), id="demo-banner", classes="banner")
+            yield Static(self._facts(), id="workspace-facts")
+            yield OptionList(*self._menu(), id="home-menu")
+            with Vertical(id="data-summary"):
+                yield Static(Content("Customer data: counting…"), id="data-line", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#home-menu", OptionList).focus()
+        self.summarise_data()
+
+    def on_screen_resume(self) -> None:
+        menu = self.query_one("#home-menu", OptionList)
+        highlighted = menu.highlighted
+        menu.clear_options()
+        menu.add_options(self._menu())
+        menu.highlighted = highlighted
+        self.query_one("#workspace-facts", Static).update(self._facts())
+
+    def _demo_banner(self) -> Content:
+        demo = self.app.demo
+        lines = [f"Demo workspace with {demo.profiles:,} made-up profiles. Keys are kept in "
+                 "memory only, for this session."]
+        if demo.sandbox_url and demo.api_key:
+            lines.append(f"Sandbox SendGrid: {demo.sandbox_url}   API key to paste: {demo.api_key}")
+        else:
+            lines.append("No sandbox SendGrid is running in this demo yet.")
+        return Content("\n".join(lines))
+
+    def _facts(self) -> Content:
+        workspace = self.app.workspace
+        role = workspace.role
+        lines = [
+            ("Workspace  ", str(workspace.folder)),
+            ("You        ", f"{workspace.user} ({role.label})"),
+        ]
+        content = Content("")
+        for label, value in lines:
+            content += Content.styled(label, "bold") + Content(value) + Content("\n")
+        if role is Role.VIEWER:
+            content += Content("You can look at everything here; an administrator can make you a "
+                               "contributor to define exports.")
+        return content
+
+    def _menu(self) -> list[Option]:
+        workspace = self.app.workspace
+        connections = len(workspace.connections)
+        exports = len(workspace.exports)
+        runs = self._run_count()
+        return [
+            Option(self._entry("Connections", "c", _count(connections, "connection"),
+                               "No connection yet: an administrator sets up SendGrid here."
+                               if not connections else None), id="connections"),
+            Option(self._entry("Exports", "e", _count(exports, "export"),
+                               "No export yet: define which segments go to which list."
+                               if not exports else None), id="exports"),
+            Option(self._entry("History", "h", _count(runs, "run"),
+                               "Nothing has run yet." if not runs else None), id="history"),
+        ]
+
+    def _run_count(self) -> int:
+        path = self.app.workspace.state_path
+        if not path.exists():
+            return 0
+        import sqlite3
+
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    @staticmethod
+    def _entry(title: str, key: str, count: str, empty: str | None) -> Content:
+        content = Content.styled(f"{title:<12}", "bold") + Content.styled(f"[{key}]  ", "dim")
+        content += Content(count)
+        if empty:
+            content += Content.styled(f"\n{'':<17}{empty}", "italic dim")
+        return content
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        actions = {
+            "connections": self.app.action_open_connections,
+            "exports": self.app.action_open_exports,
+            "history": self.app.action_open_history,
+        }
+        actions[event.option.id or ""]()
+
+    @work(thread=True, exclusive=True, group="home-data", exit_on_error=False)
+    def summarise_data(self) -> None:
+        """Count profiles and segments off the UI thread."""
+        from sgtui.source import SourceError
+
+        try:
+            source = self.app.open_source()
+            try:
+                segments = source.segments()
+                profiles = source.totals([s.id for s in segments], None).profiles if segments else 0
+            finally:
+                source.close()
+        except SourceError as error:
+            self.post_message(self.DataSummarised(DataSummary(problem=error.sentence)))
+        except Exception as error:  # an unreadable file must not end the app
+            self.post_message(self.DataSummarised(DataSummary(problem=f"The customer data could not be read ({type(error).__name__}).")))
+        else:
+            self.post_message(self.DataSummarised(DataSummary(profiles, len(segments))))
+
+    def on_home_screen_data_summarised(self, event: DataSummarised) -> None:
+        line = self.query_one("#data-line", Static)
+        summary = event.summary
+        if summary.problem:
+            line.update(Content(f"Customer data: {summary.problem}"))
+        else:
+            line.update(Content(
+                f"Customer data: {summary.profiles:,} profiles in segments, "
+                f"{summary.segments} segments ({self.app.workspace.source.type})."
+            ))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

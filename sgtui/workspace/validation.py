@@ -1,0 +1,166 @@
+"""Every way a workspace can be wrong, each told in one sentence that names the key.
+
+:func:`validate` checks ``sgtui.toml`` against itself and, when a customer source can be
+opened, against the real data (mapped columns, segment ids).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
+
+if TYPE_CHECKING:
+    from sgtui.source.base import CustomerSource
+    from sgtui.workspace.config import Workspace
+
+SOURCE_TYPES = ("sqlite", "postgresql")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the workspace."""
+
+    key: str
+    sentence: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, " if self.line else ""
+        return f"{where}{self.key}: {self.sentence}"
+
+
+def validate(workspace: Workspace, source: CustomerSource | None = None) -> list[Problem]:
+    """Every problem in ``workspace``; pass the opened ``source`` to check against the data."""
+    text = workspace.path.read_text(encoding="utf-8") if workspace.path.exists() else ""
+    locate = _Locator(text)
+    document: Mapping[str, Any] = workspace.document
+    problems: list[Problem] = []
+
+    def report(table: str, key: str | None, sentence: str) -> None:
+        name = f"{table}.{key}" if key else table
+        problems.append(Problem(name, sentence, locate(table, key)))
+
+    version = document.get("version", 1)
+    if version != 1:
+        report("version", None, f"this sgtui understands version 1 of the file, not {version!r}.")
+
+    access = document.get("access", {})
+    for role in ("admins", "contributors"):
+        names = access.get(role, []) if isinstance(access, Mapping) else []
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            report("access", role, "must be a list of user names, like [\"alice\"].")
+            continue
+        for name, count in Counter(names).items():
+            if count > 1:
+                report("access", role, f"names {name!r} {count} times; list each user once.")
+
+    config = workspace.source
+    if config.type not in SOURCE_TYPES:
+        report("source", "type", _enum_sentence(config.type, SOURCE_TYPES))
+    elif config.type == "sqlite" and not workspace.source_path.exists():
+        report("source", "path", f"the customer database {workspace.source_path} does not exist. "
+               "Import a CSV (sgtui import FILE.csv) or point path at your SQLite file.")
+    elif config.type == "postgresql" and not config.dsn:
+        report("source", "dsn", "a PostgreSQL source needs a dsn, like "
+               "\"postgresql://sgtui@db.internal/crm\" (no password: use PGPASSWORD or ~/.pgpass).")
+
+    connections = workspace.connections
+    raw_connections = document.get("connections", {})
+    display_names = Counter(c.display_name.strip().lower() for c in connections.values())
+    for name, connection in connections.items():
+        table = f"connections.{name}"
+        raw = raw_connections.get(name, {})
+        if connection.type != "sendgrid":
+            report(table, "type", f"the connection type {connection.type!r} is unknown; use \"sendgrid\".")
+        if "usable_by" in raw and raw["usable_by"] not in set(UsableBy):
+            report(table, "usable_by", _enum_sentence(raw["usable_by"], list(UsableBy)))
+        if display_names[connection.display_name.strip().lower()] > 1:
+            report(table, "display_name", f"another connection is also called "
+                   f"{connection.display_name!r}; give each connection its own display name.")
+        if not re.match(r"^https?://[^/\s]+", connection.base_url):
+            report(table, "base_url", f"{connection.base_url!r} is not a web address; use "
+                   "\"https://api.sendgrid.com\" (or \"https://api.eu.sendgrid.com\").")
+        if "consent" in raw and connection.consent is None:
+            report(table, "consent", "needs accepted_by and accepted_at (a date and time).")
+
+    exports = workspace.exports
+    raw_exports = document.get("exports", {})
+    columns: set[str] | None = None
+    segments: set[str] | None = None
+    if source is not None:
+        columns = {column.name for column in source.columns()}
+        segments = {segment.id for segment in source.segments()}
+    for name, export in exports.items():
+        table = f"exports.{name}"
+        raw = raw_exports.get(name, {})
+        if export.connection and export.connection not in connections:
+            report(table, "connection", f"no connection is called {export.connection!r}; "
+                   f"known: {_known(connections)}.")
+        if not export.list_id:
+            report(table, "list_id", "is missing: every export needs the SendGrid list it fills.")
+        if "schedule" in raw and raw["schedule"] not in set(Schedule):
+            report(table, "schedule", _enum_sentence(raw["schedule"], list(Schedule)))
+        if "mode" in raw and raw["mode"] not in set(SyncMode):
+            report(table, "mode", _enum_sentence(raw["mode"], list(SyncMode)))
+        if not export.segments:
+            report(table, "segments", "is empty: choose at least one segment.")
+        for segment, count in Counter(export.segments).items():
+            if count > 1:
+                report(table, "segments", f"lists {segment!r} twice.")
+            if segments is not None and segment not in segments:
+                report(table, "segments", f"the segment {segment!r} does not exist in the "
+                       f"customer data; known: {_known(segments)}.")
+        mapping_table = f"{table}.mapping"
+        if not export.mapping.get("email"):
+            report(mapping_table, None, "has no email: map the profile column that holds "
+                   "email addresses, like email = \"email\".")
+        for field_name, column in export.mapping.items():
+            if field_name not in MAPPABLE_FIELDS:
+                report(mapping_table, field_name, f"{field_name!r} is not a SendGrid field sgtui "
+                       f"maps; use one of {', '.join(MAPPABLE_FIELDS)}.")
+            elif columns is not None and column not in columns:
+                report(mapping_table, field_name, f"the profiles table has no column {column!r}; "
+                       f"it has {_known(columns)}.")
+    return problems
+
+
+def _enum_sentence(value: object, allowed: Iterable[str]) -> str:
+    choices = " or ".join(f'"{choice}"' for choice in allowed)
+    return f"{value!r} is not allowed here; use {choices}."
+
+
+def _known(names: Iterable[str]) -> str:
+    names = sorted(names)
+    if not names:
+        return "none"
+    shown = ", ".join(names[:12])
+    return shown + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+
+
+class _Locator:
+    """Finds the line of ``[table]`` or of ``key =`` inside it in the file's text."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def __call__(self, table: str, key: str | None) -> int | None:
+        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
+            rf"(?:{re.escape(part)}|\"{re.escape(part)}\")" for part in table.split(".")
+        ) + r"\s*\]")
+        start = next((i for i, line in enumerate(self.lines) if header.match(line)), None)
+        if start is None:
+            return None
+        if key is None:
+            return start + 1
+        key_line = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
+        for index in range(start + 1, len(self.lines)):
+            if self.lines[index].lstrip().startswith("["):
+                break
+            if key_line.match(self.lines[index]):
+                return index + 1
+        return start + 1
