@@ -40,6 +40,7 @@ class SgtuiApp(App[None]):
         Binding("c", "open_connections", "Connections", id="app.connections"),
         Binding("e", "open_exports", "Exports", id="app.exports"),
         Binding("h", "open_history", "History", id="app.history"),
+        Binding("i", "import_csv", "Import", id="app.import", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -70,6 +71,8 @@ class SgtuiApp(App[None]):
                             self.action_open_connections)
         yield SystemCommand("Exports", "Define, edit and run exports", self.action_open_exports)
         yield SystemCommand("History", "Every run, with its outcome", self.action_open_history)
+        yield SystemCommand("Import CSV", "Load profiles from a CSV file",
+                            self.action_import_csv)
 
     # -- navigation ------------------------------------------------------------------------
     def action_open_connections(self) -> None:
@@ -89,6 +92,18 @@ class SgtuiApp(App[None]):
         from sgtui.tui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen())
+
+    def action_import_csv(self) -> None:
+        """Load profiles from a CSV file into the workspace's SQLite source."""
+        from sgtui.tui.screens.csv_import import CsvImportScreen
+
+        self.push_screen(CsvImportScreen())
+
+    def start_run(self, export: str, *, full: bool = False) -> None:
+        """Run ``export`` now and show its live progress panel."""
+        from sgtui.tui.runs import start_run
+
+        start_run(self, export, full=full)
 
     # -- services for screens --------------------------------------------------------------
     def open_source(self) -> CustomerSource:

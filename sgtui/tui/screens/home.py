@@ -105,6 +105,8 @@ class HomeScreen(Screen[None]):
                                if not exports else None), id="exports"),
             Option(self._entry("History", "h", _count(runs, "run"),
                                "Nothing has run yet." if not runs else None), id="history"),
+            Option(self._entry("Import CSV", "i", "load profiles from a file", None),
+                   id="import"),
         ]
 
     def _run_count(self) -> int:
@@ -132,6 +134,7 @@ class HomeScreen(Screen[None]):
             "connections": self.app.action_open_connections,
             "exports": self.app.action_open_exports,
             "history": self.app.action_open_history,
+            "import": self.app.action_import_csv,
         }
         actions[event.option.id or ""]()
 
