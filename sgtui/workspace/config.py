@@ -293,6 +293,12 @@ def parse_document(text: str, path: Path | None = None) -> TOMLDocument:
         message = str(error)
         line = _line_in_message(message)
         detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        twice = re.match(r"Cannot declare \((.*)\) twice", detail)
+        if twice:
+            name = ".".join(part.strip(" '") for part in twice.group(1).split(","))
+            detail = f"[{name}] is declared twice; every connection and export needs its own name"
+        elif detail.startswith("Cannot overwrite a value"):
+            detail = "a key is set twice in the same table; keep one"
         at = f" on line {line}" if line else ""
         raise WorkspaceError(
             f"{where} is not valid TOML{at}: {detail[:1].lower()}{detail[1:]}. "

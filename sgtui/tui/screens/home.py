@@ -31,7 +31,8 @@ class HomeScreen(Screen[None]):
     DEFAULT_CSS = """
     HomeScreen #home-body { padding: 1 2; }
     HomeScreen #workspace-facts { height: auto; margin-bottom: 1; }
-    HomeScreen #home-menu { height: auto; max-height: 12; border: round $primary 50%; }
+    HomeScreen #home-menu { height: auto; max-height: 12; border: round $primary 50%;
+                            background: $surface; }
     HomeScreen #home-menu:focus { border: round $primary; }
     HomeScreen #data-summary { height: auto; margin-top: 1; }
     """
@@ -96,15 +97,17 @@ class HomeScreen(Screen[None]):
         connections = len(workspace.connections)
         exports = len(workspace.exports)
         runs = self._run_count()
+        is_admin = workspace.role is Role.ADMIN
         return [
             Option(self._entry("Connections", "c", _count(connections, "connection"),
-                               "No connection yet: an administrator sets up SendGrid here."
+                               ("set up SendGrid here" if is_admin
+                                else "an administrator sets up SendGrid")
                                if not connections else None), id="connections"),
             Option(self._entry("Exports", "e", _count(exports, "export"),
-                               "No export yet: define which segments go to which list."
-                               if not exports else None), id="exports"),
+                               "which segments go to which list" if not exports else None),
+                   id="exports"),
             Option(self._entry("History", "h", _count(runs, "run"),
-                               "Nothing has run yet." if not runs else None), id="history"),
+                               "nothing has run yet" if not runs else None), id="history"),
             Option(self._entry("Import CSV", "i", "load profiles from a file", None),
                    id="import"),
         ]
@@ -126,7 +129,7 @@ class HomeScreen(Screen[None]):
         content = Content.styled(f"{title:<12}", "bold") + Content.styled(f"[{key}]  ", "dim")
         content += Content(count)
         if empty:
-            content += Content.styled(f"\n{'':<17}{empty}", "italic dim")
+            content += Content.styled(f" · {empty}", "italic dim")
         return content
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,131 @@
+"""sgtui.toml: comments survive, saves are atomic, files get the right modes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from sgtui.workspace.config import Workspace
+from sgtui.workspace.model import ConnectionConfig, ExportConfig, UsableBy
+
+HAND_WRITTEN = """\
+# Our team's sgtui workspace
+version = 1
+
+[access]
+admins = ["alice"]   # the boss
+contributors = ["bob"]
+
+[source]
+type = "sqlite"
+path = "customers.db"   # relative to the workspace folder
+
+# The main account
+[connections.marketing]
+type = "sendgrid"
+display_name = "Marketing SendGrid"
+usable_by = "admins"
+base_url = "https://api.sendgrid.com"
+export_users = ["alice"]
+
+[exports.spring-newsletter]
+connection = "marketing"
+list_id = "6b1a3b7c"
+segments = ["high-value"]   # grow this in March
+schedule = "refresh"
+mode = "upsert"
+
+[exports.spring-newsletter.mapping]
+email = "email"
+"""
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def hand_written(tmp_path: Path) -> Workspace:
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "sgtui.toml").write_text(HAND_WRITTEN)
+    return Workspace.open(folder, user="alice")
+
+
+def test_saving_keeps_comments_and_key_order(hand_written: Workspace) -> None:
+    hand_written.save()
+    assert hand_written.path.read_text() == HAND_WRITTEN
+
+
+def test_editing_an_export_keeps_the_comments_around_it(hand_written: Workspace) -> None:
+    export = hand_written.exports["spring-newsletter"]
+    hand_written.put_export(
+        ExportConfig(
+            name=export.name, connection=export.connection, list_id=export.list_id,
+            segments=("high-value", "newsletter-optin"),
+            mapping={"email": "email", "first_name": "first_name"},
+        )
+    )
+    hand_written.save()
+    text = hand_written.path.read_text()
+    assert "# Our team's sgtui workspace" in text
+    assert 'admins = ["alice"]   # the boss' in text
+    assert "# The main account" in text
+    assert 'first_name = "first_name"' in text
+    reopened = Workspace.open(hand_written.folder, user="alice")
+    assert reopened.exports["spring-newsletter"].segments == ("high-value", "newsletter-optin")
+
+
+def test_adding_a_connection_round_trips(hand_written: Workspace) -> None:
+    hand_written.put_connection(
+        ConnectionConfig(name="eu", display_name="EU account",
+                         usable_by=UsableBy.ADMINS_AND_CONTRIBUTORS,
+                         base_url="https://api.eu.sendgrid.com", export_users=("alice",))
+    )
+    hand_written.save()
+    reopened = Workspace.open(hand_written.folder, user="bob")
+    assert reopened.connections["eu"].usable_by is UsableBy.ADMINS_AND_CONTRIBUTORS
+    assert reopened.connections["marketing"].display_name == "Marketing SendGrid"
+
+
+def test_an_interrupted_save_leaves_the_old_file_intact(
+    hand_written: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hand_written.remove_export("spring-newsletter")
+
+    def power_cut(*args: object) -> None:
+        raise OSError("power cut")
+
+    monkeypatch.setattr(os, "replace", power_cut)
+    with pytest.raises(OSError):
+        hand_written.save()
+    assert hand_written.path.read_text() == HAND_WRITTEN
+    leftovers = [p.name for p in hand_written.folder.iterdir() if p.name != "sgtui.toml"]
+    assert leftovers == []
+
+
+def test_a_new_workspace_is_private_and_its_creator_is_admin(tmp_path: Path) -> None:
+    workspace = Workspace.open(tmp_path / "new", user="carol")
+    assert mode_of(workspace.folder) == 0o700
+    assert mode_of(workspace.path) == 0o600
+    assert workspace.access.admins == ("carol",)
+    assert workspace.role == "admin"
+
+
+def test_a_group_shared_folder_stays_shared_and_files_are_group_writable(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    os.chmod(folder, 0o2770)
+    workspace = Workspace.open(folder, user="alice")
+    assert mode_of(folder) == 0o2770
+    assert mode_of(workspace.path) == 0o660
+    assert mode_of(workspace.runs_folder) & 0o2770 == 0o2770
+
+
+def test_resaving_a_private_file_keeps_it_private(hand_written: Workspace) -> None:
+    os.chmod(hand_written.path, 0o644)
+    hand_written.save()
+    assert mode_of(hand_written.path) == 0o600
