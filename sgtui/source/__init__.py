@@ -28,4 +28,6 @@ def open_source(workspace: Workspace) -> CustomerSource:
                 "pip install 'sgtui[postgresql]'."
             ) from None
         return PostgresSource.from_config(config)
-    raise SourceError(f"The source type {config.type!r} is unknown; use \"sqlite\" or \"postgresql\".")
+    raise SourceError(
+        f"The source type {config.type!r} is unknown; use \"sqlite\" or \"postgresql\"."
+    )

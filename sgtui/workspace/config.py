@@ -69,7 +69,7 @@ def current_user() -> str:
 
 
 def slugify(display_name: str) -> str:
-    """The ``sgtui.toml`` key derived from a display name: ``Marketing SendGrid`` -> ``marketing-sendgrid``."""
+    """The ``sgtui.toml`` key for a display name: ``Marketing SendGrid``, ``marketing-sendgrid``."""
     slug = re.sub(r"[^a-z0-9]+", "-", display_name.strip().lower()).strip("-")
     return slug or "connection"
 
@@ -110,7 +110,7 @@ class Workspace:
         """A new workspace in ``folder`` (0700 when sgtui creates it), with ``user`` as admin."""
         ensure_private_dir(folder)
         document = tomlkit.document()
-        document.add(tomlkit.comment("sgtui workspace. Edit by hand or in the app; comments are kept."))
+        document.add(tomlkit.comment("sgtui workspace: edit here or in the app; comments are kept"))
         document["version"] = FORMAT_VERSION
         document["id"] = uuid.uuid4().hex
         access = tomlkit.table()
@@ -390,7 +390,9 @@ def _export(name: str, table: Mapping[str, Any]) -> ExportConfig:
         list_id=str(table.get("list_id", "")),
         list_name=_optional_str(table.get("list_name")),
         segments=_names(table.get("segments")),
-        mapping={str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, Mapping) else {},
+        mapping=(
+            {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, Mapping) else {}
+        ),
         schedule=_enum(Schedule, table.get("schedule", "refresh"), Schedule.MANUAL),
         mode=_enum(SyncMode, table.get("mode", "upsert"), SyncMode.UPSERT),
     )

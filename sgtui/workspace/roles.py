@@ -78,4 +78,7 @@ def can_create_exports(role: Role) -> bool:
 
 def who_can(action: str) -> str:
     """A sentence naming who may do ``action``, for users who may not."""
-    return f"Only an administrator of this workspace can {action}. Ask one to do it, or to make you one."
+    return (
+        f"Only an administrator of this workspace can {action}. "
+        "Ask one to do it, or to make you one."
+    )

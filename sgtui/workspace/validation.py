@@ -76,7 +76,8 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
         table = f"connections.{name}"
         raw = raw_connections.get(name, {})
         if connection.type != "sendgrid":
-            report(table, "type", f"the connection type {connection.type!r} is unknown; use \"sendgrid\".")
+            report(table, "type",
+                   f"the connection type {connection.type!r} is unknown; use \"sendgrid\".")
         if "usable_by" in raw and raw["usable_by"] not in set(UsableBy):
             report(table, "usable_by", _enum_sentence(raw["usable_by"], list(UsableBy)))
         if display_names[connection.display_name.strip().lower()] > 1:

@@ -156,7 +156,8 @@ class HomeScreen(Screen[None]):
         except SourceError as error:
             self.post_message(self.DataSummarised(DataSummary(problem=error.sentence)))
         except Exception as error:  # an unreadable file must not end the app
-            self.post_message(self.DataSummarised(DataSummary(problem=f"The customer data could not be read ({type(error).__name__}).")))
+            problem = f"The customer data could not be read ({type(error).__name__})."
+            self.post_message(self.DataSummarised(DataSummary(problem=problem)))
         else:
             self.post_message(self.DataSummarised(DataSummary(profiles, len(segments))))
 

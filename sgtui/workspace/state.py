@@ -1,0 +1,488 @@
+"""The workspace's state database: every run, its SendGrid jobs, and what each list holds.
+
+One SQLite file (``workspace.state_path``, 0600 or 0660 like every sgtui file), WAL mode,
+every change in one transaction. Each call opens its own short-lived connection, so worker
+threads and the history screen can use one :class:`StateStore` at the same time.
+
+Schema (``PRAGMA user_version`` = 1)::
+
+    runs(id INTEGER PRIMARY KEY, export TEXT, status TEXT, sentence TEXT,
+         started_at TEXT, finished_at TEXT,        -- ISO 8601 UTC; finished_at NULL while running
+         dry_run INT, full INT, pid INT,           -- pid: the process running it (resume)
+         resumed_run INT,                          -- the interrupted run this run finished
+         profiles, valid, duplicates, invalid_email, missing_email, trimmed_fields, unchanged,
+         uploaded, created, updated, rejected_by_sendgrid, removed, batches INT,
+         rejected_csv TEXT)
+    jobs(run_id INT, job_id TEXT, kind TEXT,       -- kind: 'upsert' or 'remove'
+         batch INT, contacts INT, bytes INT, status TEXT,   -- pending/completed/errored/failed
+         created INT, updated INT, errored INT, created_at TEXT, updated_at TEXT,
+         PRIMARY KEY (run_id, job_id))
+    rejected(run_id INT, row INT, key TEXT, email TEXT, reason TEXT, PRIMARY KEY (run_id, row))
+    contacts(export TEXT, email TEXT,              -- who sgtui put on the export's list
+             hash INT,                             -- 64-bit digest of the values sent (0: resend)
+             job_id TEXT,                          -- NULL once SendGrid confirmed it
+             seen_run INT,                         -- last run whose segments held this email
+             PRIMARY KEY (export, email)) WITHOUT ROWID
+    export_state(export TEXT PRIMARY KEY, list_id TEXT)   -- the list the contacts rows are for
+
+A batch SendGrid accepted is written with its job (``pending``) and its contacts (``job_id``
+set) in one transaction; confirming the job clears ``job_id``; a failed job sets ``hash`` to
+0 so the next run sends those contacts again. A killed run leaves ``status = 'running'`` and
+pending jobs behind: the next run of the export marks it ``interrupted``, polls its jobs and
+then sends only what SendGrid has not confirmed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sgtui.export.events import RejectedRow, RunStatus, RunSummary
+from sgtui.workspace.files import file_mode_for
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    export TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sentence TEXT NOT NULL DEFAULT '',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    full INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER,
+    resumed_run INTEGER,
+    profiles INTEGER NOT NULL DEFAULT 0,
+    valid INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    invalid_email INTEGER NOT NULL DEFAULT 0,
+    missing_email INTEGER NOT NULL DEFAULT 0,
+    trimmed_fields INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    uploaded INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    rejected_by_sendgrid INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0,
+    batches INTEGER NOT NULL DEFAULT 0,
+    rejected_csv TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_export ON runs(export, id);
+CREATE TABLE IF NOT EXISTS jobs (
+    run_id INTEGER NOT NULL,
+    job_id TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'upsert',
+    batch INTEGER NOT NULL,
+    contacts INTEGER NOT NULL,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'pending',
+    created INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    errored INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, job_id)
+);
+CREATE TABLE IF NOT EXISTS rejected (
+    run_id INTEGER NOT NULL,
+    row INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    email TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, row)
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    export TEXT NOT NULL,
+    email TEXT NOT NULL,
+    hash INTEGER NOT NULL,
+    job_id TEXT,
+    seen_run INTEGER,
+    PRIMARY KEY (export, email)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contacts_pending ON contacts(job_id) WHERE job_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS export_state (
+    export TEXT PRIMARY KEY,
+    list_id TEXT NOT NULL
+);
+"""
+
+_COUNT_FIELDS = (
+    "profiles", "valid", "duplicates", "invalid_email", "missing_email", "trimmed_fields",
+    "unchanged", "uploaded", "created", "updated", "rejected_by_sendgrid", "removed", "batches",
+)
+
+
+class StateError(Exception):
+    """The state database cannot be used; ``sentence`` says why."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """One SendGrid job of a run (an upsert batch, or a removal from the list)."""
+
+    batch: int
+    job_id: str
+    contacts: int
+    bytes: int
+    status: str
+    created: datetime
+    updated: datetime
+    errored: int
+    kind: str = "upsert"
+    created_count: int = 0
+    updated_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PendingJob:
+    """A job of an earlier, interrupted run that SendGrid may still be working on."""
+
+    run_id: int
+    job_id: str
+    kind: str
+    batch: int
+    contacts: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _parse(text: str | None) -> datetime:
+    return datetime.fromisoformat(text) if text else datetime.now(UTC)
+
+
+class StateStore:
+    """Runs, jobs, rejected rows and per-export contact hashes in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._migrate()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StateError(
+                f"sgtui cannot open its state database {self.path} ({error})."
+            ) from None
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            yield db
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StateError(
+                    f"The state database {self.path} is locked by another sgtui; try again "
+                    "when it has finished."
+                ) from None
+            raise
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            mode = file_mode_for(self.path.parent)
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, mode))
+            os.chmod(self.path, mode)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                db.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                with contextlib.suppress(OSError):
+                    os.chmod(side, file_mode_for(self.path.parent))
+
+    # -- the history screen's reads ----------------------------------------------------------
+    def list_runs(self, export: str | None = None, limit: int = 200) -> list[RunSummary]:
+        """Runs, newest first (running and interrupted ones included)."""
+        with self._connect() as db:
+            if export is None:
+                rows = db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+            else:
+                rows = db.execute(
+                    "SELECT * FROM runs WHERE export = ? ORDER BY id DESC LIMIT ?",
+                    (export, limit),
+                )
+            return [self._summary(db, row) for row in rows.fetchall()]
+
+    def get_run(self, run_id: int) -> RunSummary | None:
+        """One run, or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            return None if row is None else self._summary(db, row)
+
+    def last_run(self, export: str) -> RunSummary | None:
+        """The newest run of ``export``, or None."""
+        runs = self.list_runs(export, limit=1)
+        return runs[0] if runs else None
+
+    def run_jobs(self, run_id: int) -> list[JobRecord]:
+        """The run's SendGrid jobs, upserts by batch then removals."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT batch, job_id, contacts, bytes, status, created_at, updated_at, errored, "
+                "kind, created, updated FROM jobs WHERE run_id = ? "
+                "ORDER BY kind DESC, batch, job_id", (run_id,)
+            ).fetchall()
+        return [
+            JobRecord(batch=r[0], job_id=r[1], contacts=r[2], bytes=r[3], status=r[4],
+                      created=_parse(r[5]), updated=_parse(r[6]), errored=r[7], kind=r[8],
+                      created_count=r[9], updated_count=r[10])
+            for r in rows
+        ]
+
+    def rejected_rows(self, run_id: int, limit: int = 500) -> list[RejectedRow]:
+        """The run's rejected rows with reasons (the CSV holds them all)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, email, reason FROM rejected WHERE run_id = ? ORDER BY row LIMIT ?",
+                (run_id, limit),
+            ).fetchall()
+        return [RejectedRow(key=r[0], email=r[1], reason=r[2]) for r in rows]
+
+    def _summary(self, db: sqlite3.Connection, row: tuple) -> RunSummary:
+        names = [d[0] for d in db.execute("SELECT * FROM runs LIMIT 0").description]
+        data = dict(zip(names, row, strict=True))
+        jobs = tuple(
+            r[0] for r in db.execute(
+                "SELECT job_id FROM jobs WHERE run_id = ? AND kind = 'upsert' ORDER BY batch",
+                (data["id"],),
+            )
+        )
+        started = _parse(data["started_at"])
+        return RunSummary(
+            run_id=data["id"], export=data["export"], status=RunStatus(data["status"]),
+            sentence=data["sentence"], started_at=started,
+            finished_at=_parse(data["finished_at"]) if data["finished_at"] else started,
+            dry_run=bool(data["dry_run"]), jobs=jobs, rejected_csv=data["rejected_csv"],
+            **{name: data[name] for name in _COUNT_FIELDS},
+        )
+
+    # -- the engine's writes -----------------------------------------------------------------
+    def start_run(self, export: str, *, dry_run: bool, full: bool, pid: int,
+                  started_at: datetime) -> int:
+        """Record a new running run; its id."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (export, status, started_at, dry_run, full, pid) "
+                "VALUES (?, 'running', ?, ?, ?, ?)",
+                (export, started_at.isoformat(timespec="milliseconds"), int(dry_run),
+                 int(full), pid),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, summary: RunSummary, *, resumed_run: int | None = None) -> None:
+        """Write a run's outcome and counts."""
+        values = {name: getattr(summary, name) for name in _COUNT_FIELDS}
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, sentence = ?, finished_at = ?, rejected_csv = ?, "
+                "resumed_run = COALESCE(?, resumed_run), "
+                + ", ".join(f"{name} = ?" for name in values) + " WHERE id = ?",
+                (summary.status.value, summary.sentence,
+                 summary.finished_at.isoformat(timespec="milliseconds"), summary.rejected_csv,
+                 resumed_run, *values.values(), summary.run_id),
+            )
+
+    def save_progress(self, run_id: int, **counts: int) -> None:
+        """Keep a running run's counts current (what history shows if it is killed)."""
+        unknown = set(counts) - set(_COUNT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown counts {unknown}")
+        if not counts:
+            return
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET " + ", ".join(f"{name} = ?" for name in counts) + " WHERE id = ?",
+                (*counts.values(), run_id),
+            )
+
+    def interrupted_runs(self, export: str, current_run: int) -> list[int]:
+        """Mark the export's other 'running' runs interrupted (the caller holds the export's
+        lock, so they are dead); their ids."""
+        with self._transaction() as db:
+            ids = [r[0] for r in db.execute(
+                "SELECT id FROM runs WHERE export = ? AND status = 'running' AND id != ?",
+                (export, current_run))]
+            for run_id in ids:
+                db.execute(
+                    "UPDATE runs SET status = 'interrupted', finished_at = COALESCE("
+                    "(SELECT MAX(updated_at) FROM jobs WHERE run_id = ?), started_at), "
+                    "sentence = ? WHERE id = ?",
+                    (run_id, f"The run was interrupted; run {current_run} finishes it.", run_id),
+                )
+            return ids
+
+    def pending_jobs(self, export: str, exclude_run: int) -> list[PendingJob]:
+        """Jobs still pending from earlier runs of ``export``."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT j.run_id, j.job_id, j.kind, j.batch, j.contacts FROM jobs j "
+                "JOIN runs r ON r.id = j.run_id WHERE r.export = ? AND j.status = 'pending' "
+                "AND j.run_id != ? ORDER BY j.run_id, j.batch", (export, exclude_run)
+            ).fetchall()
+        return [PendingJob(*row) for row in rows]
+
+    def reset_contacts_for_list(self, export: str, list_id: str) -> bool:
+        """Forget the export's contacts if they were sent to another list; True if reset."""
+        with self._transaction() as db:
+            row = db.execute("SELECT list_id FROM export_state WHERE export = ?",
+                             (export,)).fetchone()
+            changed = row is not None and row[0] != list_id
+            if changed:
+                db.execute("DELETE FROM contacts WHERE export = ?", (export,))
+            db.execute(
+                "INSERT INTO export_state (export, list_id) VALUES (?, ?) "
+                "ON CONFLICT(export) DO UPDATE SET list_id = excluded.list_id",
+                (export, list_id),
+            )
+            return changed
+
+    def confirmed_count(self, export: str) -> int:
+        """How many contacts sgtui put on the export's list (confirmed or pending)."""
+        with self._connect() as db:
+            return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
+                              (export,)).fetchone()[0]
+
+    def known_hashes(self, export: str, emails: Sequence[str],
+                     mark_seen: int | None = None) -> dict[str, int]:
+        """The confirmed hash of each of ``emails`` that sgtui sent to the export's list.
+
+        With ``mark_seen`` (a run id, mirror mode) those rows also remember that this run's
+        segments still hold them.
+        """
+        payload = json.dumps(list(emails), ensure_ascii=False)
+        with self._connect() as db:
+            if mark_seen is not None:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute(
+                    "UPDATE contacts SET seen_run = ? WHERE export = ? AND email IN "
+                    "(SELECT value FROM json_each(?))", (mark_seen, export, payload))
+                db.execute("COMMIT")
+            rows = db.execute(
+                "SELECT email, hash FROM contacts WHERE export = ? AND job_id IS NULL "
+                "AND email IN (SELECT value FROM json_each(?))", (export, payload)
+            ).fetchall()
+        return dict(rows)
+
+    def record_batch(self, run_id: int, export: str, batch: int, job_id: str,
+                     contacts: Iterable[tuple[str, int]], size: int, count: int,
+                     seen_run: int | None = None) -> None:
+        """SendGrid accepted a batch: its job (pending) and its contacts, in one transaction."""
+        now = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO jobs (run_id, job_id, kind, batch, contacts, bytes, "
+                "status, created_at, updated_at) VALUES (?, ?, 'upsert', ?, ?, ?, 'pending', ?, ?)",
+                (run_id, job_id, batch, count, size, now, now),
+            )
+            db.executemany(
+                "INSERT INTO contacts (export, email, hash, job_id, seen_run) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(export, email) DO UPDATE SET "
+                "hash = excluded.hash, job_id = excluded.job_id, "
+                "seen_run = COALESCE(excluded.seen_run, seen_run)",
+                ((export, email, digest, job_id, seen_run) for email, digest in contacts),
+            )
+
+    def record_removal_job(self, run_id: int, batch: int, job_id: str, count: int) -> None:
+        """A removal job SendGrid accepted (pending)."""
+        now = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO jobs (run_id, job_id, kind, batch, contacts, status, "
+                "created_at, updated_at) VALUES (?, ?, 'remove', ?, ?, 'pending', ?, ?)",
+                (run_id, job_id, batch, count, now, now),
+            )
+
+    def finish_job(self, run_id: int, job_id: str, status: str, *, created: int = 0,
+                   updated: int = 0, errored: int = 0, export: str | None = None,
+                   removed_emails: Sequence[str] = ()) -> None:
+        """SendGrid finished a job: record its outcome and settle its contacts.
+
+        An upsert job that completed confirms its contacts; one that errored or failed marks
+        them to be sent again. A removal job that completed forgets ``removed_emails``.
+        """
+        with self._transaction() as db:
+            kind_row = db.execute("SELECT kind FROM jobs WHERE run_id = ? AND job_id = ?",
+                                  (run_id, job_id)).fetchone()
+            db.execute(
+                "UPDATE jobs SET status = ?, created = ?, updated = ?, errored = ?, "
+                "updated_at = ? WHERE run_id = ? AND job_id = ?",
+                (status, created, updated, errored, _now(), run_id, job_id),
+            )
+            kind = kind_row[0] if kind_row else "upsert"
+            if kind == "upsert":
+                if status == "completed":
+                    db.execute("UPDATE contacts SET job_id = NULL WHERE job_id = ?", (job_id,))
+                else:
+                    db.execute("UPDATE contacts SET job_id = NULL, hash = 0 WHERE job_id = ?",
+                               (job_id,))
+            elif status == "completed" and export is not None and removed_emails:
+                db.executemany("DELETE FROM contacts WHERE export = ? AND email = ?",
+                               ((export, email) for email in removed_emails))
+
+    def forget_contacts(self, export: str, emails: Sequence[str]) -> None:
+        """Drop contacts sgtui no longer tracks (e.g. no longer found in SendGrid)."""
+        with self._transaction() as db:
+            db.executemany("DELETE FROM contacts WHERE export = ? AND email = ?",
+                           ((export, email) for email in emails))
+
+    def departed(self, export: str, run_id: int, limit: int | None = None) -> list[str]:
+        """Emails on the export's list whose person this run's segments no longer hold."""
+        with self._connect() as db:
+            sql = ("SELECT email FROM contacts WHERE export = ? AND "
+                   "(seen_run IS NULL OR seen_run != ?) ORDER BY email")
+            args: tuple = (export, run_id)
+            if limit is not None:
+                sql += " LIMIT ?"
+                args += (limit,)
+            return [r[0] for r in db.execute(sql, args)]
+
+    def departed_count(self, export: str, run_id: int) -> int:
+        """How many people :meth:`departed` would list."""
+        with self._connect() as db:
+            return db.execute(
+                "SELECT COUNT(*) FROM contacts WHERE export = ? AND "
+                "(seen_run IS NULL OR seen_run != ?)", (export, run_id)).fetchone()[0]
+
+    def add_rejected(self, run_id: int, rows: Sequence[RejectedRow], start: int) -> None:
+        """Store rejected rows (numbered from ``start``) for the history screen."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO rejected (run_id, row, key, email, reason) "
+                "VALUES (?, ?, ?, ?, ?)",
+                ((run_id, start + i, r.key, r.email, r.reason) for i, r in enumerate(rows)),
+            )
+
+
+__all__ = ["JobRecord", "PendingJob", "StateError", "StateStore"]
