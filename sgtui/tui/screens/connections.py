@@ -1,20 +1,364 @@
-"""The connections screen (a placeholder until its issue lands)."""
+"""The connections screen: the SendGrid connections this user may see, and (admins) set-up."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from sgtui.workspace import roles
+from sgtui.workspace.model import ConnectionConfig, UsableBy
+from sgtui.workspace.roles import Role
+from sgtui.workspace.secrets import ApiKey, SecretsError, account_name
+
+if TYPE_CHECKING:
+    from sgtui.tui.app import SgtuiApp
+
+SHORT_USABLE_BY = {UsableBy.ADMINS: "Admins",
+                   UsableBy.ADMINS_AND_CONTRIBUTORS: "Admins + contributors"}
+ADMIN_ACTIONS = {"add", "edit", "test", "remove", "add_me", "access"}
 
 
 class ConnectionsScreen(Screen[None]):
-    """Connections: coming with its own issue."""
+    """Connections: a table, and for admins Add, Edit, Test, Remove, Add me, Access."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="connections.back")]
+    DEFAULT_CSS = """
+    ConnectionsScreen #connections-table { height: 1fr; margin: 0 1; }
+    ConnectionsScreen #connections-empty { height: 1fr; }
+    ConnectionsScreen #connections-actions { height: auto; padding: 0 1; margin-top: 1; }
+    ConnectionsScreen #connections-actions Button { width: auto; min-width: 8; margin-right: 1; }
+    ConnectionsScreen #connections-status { height: auto; padding: 0 1; margin-top: 1; }
+    ConnectionsScreen #connections-status.ok { color: $text-success; }
+    ConnectionsScreen #connections-status.bad { color: $text-error; }
+    ConnectionsScreen #connections-who { height: auto; padding: 0 1; margin-top: 1;
+                                         color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="connections.back"),
+        Binding("a", "add", "Add", id="connections.add"),
+        Binding("enter", "edit", "Edit", id="connections.edit", show=False),
+        Binding("t", "test", "Test", id="connections.test"),
+        Binding("d,delete", "remove", "Remove", id="connections.remove"),
+        Binding("u", "add_me", "Add me", id="connections.add-me"),
+        Binding("m", "access", "Access", id="connections.access"),
+        Binding("c", "noop", show=False, id="connections.here"),
+    ]
+
+    app: SgtuiApp
+
+    class ConnectionTested(Message):
+        """A Test finished: ``ok`` with ``sentence`` saying what the key may do, or why not."""
+
+        def __init__(self, ok: bool, sentence: str) -> None:
+            super().__init__()
+            self.ok, self.sentence = ok, sentence
+
+    class ConnectionRemoved(Message):
+        """A removal was written to ``sgtui.toml``, or ``problem`` says why not."""
+
+        def __init__(self, sentence: str, problem: str | None) -> None:
+            super().__init__()
+            self.sentence, self.problem = sentence, problem
+
+    # -- layout ----------------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        """Whether this user sees the set-up actions."""
+        return roles.can_manage_connections(self.app.workspace.role)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Connections", classes="screen-title")
-        yield Static("Nothing here yet.", classes="empty-state")
+        table: DataTable[Text] = DataTable(id="connections-table", cursor_type="row",
+                                           zebra_stripes=True)
+        yield table
+        yield Static("", id="connections-empty", classes="empty-state")
+        if self.is_admin:
+            with Horizontal(id="connections-actions"):
+                yield Button("Add", variant="primary", compact=True, id="action-add")
+                yield Button("Edit", compact=True, id="action-edit")
+                yield Button("Test", compact=True, id="action-test")
+                yield Button("Remove", variant="error", compact=True, id="action-remove")
+                yield Button("Add me as export user", compact=True, id="action-add_me")
+                yield Button("Access", compact=True, id="action-access")
+        else:
+            yield Static(Content(roles.who_can("add, change, test or remove connections")),
+                         id="connections-who")
+        yield Static("", id="connections-status")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Connections"
+        self.sub_title = self.app.workspace.role.label
+        self.query_one(DataTable).focus()
+
+    async def on_screen_resume(self) -> None:
+        shows_actions = bool(self.query("#connections-actions"))
+        if self.is_admin != shows_actions:
+            await self.recompose()  # the role changed (an admin stepped down)
+            self.query_one(DataTable).focus()
+        self.fill_table()
+
+    def visible_connections(self) -> list[ConnectionConfig]:
+        """The connections this user may see: admins and viewers all, contributors shared."""
+        role = self.app.workspace.role
+        connections = list(self.app.workspace.connections.values())
+        if role is Role.CONTRIBUTOR:
+            connections = [c for c in connections if roles.can_use_connection(role, c)]
+        return sorted(connections, key=lambda c: c.display_name.casefold())
+
+    def fill_table(self) -> None:
+        """(Re)build the table from the workspace, keeping the highlighted row."""
+        table = self.query_one("#connections-table", DataTable)
+        role = self.app.workspace.role
+        keep = self.selected_name
+        table.clear(columns=True)
+        table.add_column("Name", key="name")
+        if role is not Role.VIEWER:
+            table.add_column("Type", key="type")
+        if role is Role.ADMIN:
+            table.add_column("Usable by", key="usable_by")
+            table.add_column("Export users", key="export_users")
+            table.add_column("Created", key="created")
+        connections = self.visible_connections()
+        for connection in connections:
+            cells = [Text(connection.display_name)]
+            if role is not Role.VIEWER:
+                cells.append(Text("SendGrid" if connection.type == "sendgrid" else connection.type))
+            if role is Role.ADMIN:
+                cells.append(Text(SHORT_USABLE_BY[connection.usable_by]))
+                cells.append(Text(", ".join(connection.export_users) or "none yet"))
+                created = connection.created_at
+                cells.append(Text(f"{created:%Y-%m-%d}" if created else "—"))
+            table.add_row(*cells, key=connection.name)
+        names = [c.name for c in connections]
+        if keep in names:
+            table.move_cursor(row=names.index(keep))
+        table.display = bool(connections)
+        for button in self.query("#connections-actions Button").results(Button):
+            if button.id not in ("action-add", "action-access"):
+                button.disabled = not connections
+        self.query_one("#connections-empty", Static).update(Content(self._empty_text(role))
+                                                             if not connections else "")
+        self.query_one("#connections-empty").display = not connections
+
+    @staticmethod
+    def _empty_text(role: Role) -> str:
+        if role is Role.ADMIN:
+            return ("No connection yet. Press a (or Add) to set up SendGrid: a name, who may "
+                    "use it, the API key, consent, a check, and you as export user.")
+        if role is Role.CONTRIBUTOR:
+            return "No connection is shared with contributors yet."
+        return "No connection yet."
+
+    @property
+    def selected_name(self) -> str | None:
+        """The key of the highlighted connection, if any."""
+        table = self.query_one("#connections-table", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # no row under the cursor
+            return None
+
+    def _selected(self) -> ConnectionConfig | None:
+        name = self.selected_name
+        connection = self.app.workspace.connections.get(name or "")
+        if connection is None:
+            self._status("Pick a connection first (there is none yet: press a to add one).",
+                         ok=False)
+        return connection
+
+    def _status(self, sentence: str, *, ok: bool | None = None) -> None:
+        status = self.query_one("#connections-status", Static)
+        status.update(Content(sentence))
+        status.set_classes("" if ok is None else ("ok" if ok else "bad"))
+
+    # -- permissions -----------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ADMIN_ACTIONS:
+            return self.is_admin
+        return True
+
+    @on(Button.Pressed, "#connections-actions Button")
+    def _action_pressed(self, event: Button.Pressed) -> None:
+        action = (event.button.id or "").removeprefix("action-")
+        getattr(self, f"action_{action}")()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        if self.is_admin:
+            self.action_edit()
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_noop(self) -> None:
+        """Already here (shadows the app's "c")."""
+
+    def action_add(self) -> None:
+        """Set up a new connection."""
+        from sgtui.tui.screens.connection_setup import add_connection
+
+        self._status("")
+        add_connection(self.app)
+
+    def action_edit(self) -> None:
+        """Change the highlighted connection."""
+        from sgtui.tui.screens.connection_setup import edit_connection
+
+        connection = self._selected()
+        if connection is not None:
+            self._status("")
+            edit_connection(self.app, connection.name)
+
+    def action_add_me(self) -> None:
+        """Enter the key of the highlighted connection again, and become its export user."""
+        from sgtui.tui.screens.connection_setup import add_me_as_export_user
+
+        connection = self._selected()
+        if connection is not None:
+            self._status("")
+            add_me_as_export_user(self.app, connection.name)
+
+    def action_access(self) -> None:
+        """Manage the workspace's admins and contributors."""
+        from sgtui.tui.screens.access import AccessScreen
+
+        self.app.push_screen(AccessScreen())
+
+    def action_test(self) -> None:
+        """Check the highlighted connection with this user's key."""
+        connection = self._selected()
+        if connection is not None:
+            self._status(f"Testing “{connection.display_name}”…")
+            self.test_connection(connection)
+
+    @work(exclusive=True, group="test-connection", exit_on_error=False)
+    async def test_connection(self, connection: ConnectionConfig) -> None:
+        """Ask SendGrid what this user's key for ``connection`` may do."""
+        from sgtui.sendgrid import REQUIRED_SCOPES, SendGridError, describe_scopes, missing_scopes
+        from sgtui.tui.screens.connection_setup.connect import INTERACTIVE_RETRIES
+
+        name = connection.display_name
+        try:
+            key = await asyncio.to_thread(self._key_for, connection)
+            if key is None:
+                self.post_message(self.ConnectionTested(False, (
+                    f"You have no key for “{name}” on this computer: add yourself as export "
+                    "user (u), or set SGTUI_API_KEY.")))
+                return
+            async with self.app.sendgrid_for(connection, key) as client:
+                client.max_retries = INTERACTIVE_RETRIES
+                scopes = await client.scopes()
+        except (SendGridError, SecretsError) as error:
+            self.post_message(self.ConnectionTested(False, f"“{name}”: {error.sentence}"))
+        except Exception as error:  # nothing unexpected may end the app
+            self.post_message(self.ConnectionTested(False, (
+                f"Testing “{name}” failed unexpectedly ({type(error).__name__}).")))
+        else:
+            missing = missing_scopes(scopes)
+            if missing:
+                self.post_message(self.ConnectionTested(False, (
+                    f"“{name}” connects, but the key may not {describe_scopes(missing)}. "
+                    "Create a key with Marketing read and write access and add yourself "
+                    "as export user again (u).")))
+            else:
+                may = describe_scopes(REQUIRED_SCOPES, joiner="and")
+                self.post_message(self.ConnectionTested(
+                    True, f"✓ “{name}” works: the key may {may}."))
+
+    def _key_for(self, connection: ConnectionConfig) -> ApiKey | None:
+        from sgtui.tui.screens.connection_setup.keys import stored_key
+
+        return stored_key(self.app, connection.name)
+
+    @on(ConnectionTested)
+    def _tested(self, event: ConnectionTested) -> None:
+        self._status(event.sentence, ok=event.ok)
+
+    def action_remove(self) -> None:
+        """Remove the highlighted connection, asking what to do with exports that use it."""
+        from sgtui.tui.widgets.confirm import ConfirmModal
+        from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
+
+        connection = self._selected()
+        if connection is None:
+            return
+        exports = self.app.workspace.exports_using(connection.name)
+        if exports:
+            def chosen(choice: RemoveChoice | None) -> None:
+                if choice is not None:
+                    self.remove_connection(connection, choice)
+
+            self.app.push_screen(ConfirmRemoveModal(connection, exports), chosen)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.remove_connection(connection, None)
+
+        self.app.push_screen(ConfirmModal(
+            f"Remove “{connection.display_name}”?",
+            "No export uses it. It leaves sgtui.toml and your key for it is forgotten on this "
+            "computer; contacts already in SendGrid stay there.",
+            "Remove", destructive=True), confirmed)
+
+    @work(thread=True, exclusive=True, group="remove-connection", exit_on_error=False)
+    def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:
+        """Write the removal (and the exports' fate) to ``sgtui.toml``; forget my key."""
+        from sgtui.tui.widgets.connection.confirm_remove import RemoveChoice
+        from sgtui.workspace.config import WorkspaceError
+
+        workspace = self.app.workspace
+        exports = workspace.exports_using(connection.name)
+        for export in exports:
+            if choice is RemoveChoice.REMOVE_EXPORTS:
+                workspace.remove_export(export.name)
+            else:
+                workspace.put_export(replace(export, connection=None))
+        workspace.remove_connection(connection.name)
+        try:
+            workspace.save()
+        except (WorkspaceError, OSError) as error:
+            sentence = getattr(error, "sentence", None) or (
+                f"sgtui could not write sgtui.toml ({getattr(error, 'strerror', error)}).")
+            workspace.reload()
+            self.post_message(self.ConnectionRemoved("", sentence))
+            return
+        self._forget_keys(connection.name)
+        done = f"Removed “{connection.display_name}”."
+        if exports and choice is RemoveChoice.REMOVE_EXPORTS:
+            done += f" Removed {len(exports)} export{'s' if len(exports) != 1 else ''} too."
+        elif exports:
+            done += (f" {len(exports)} export{'s are' if len(exports) != 1 else ' is'} kept, "
+                     "inactive until another connection is attached.")
+        self.post_message(self.ConnectionRemoved(done, None))
+
+    def _forget_keys(self, name: str) -> None:
+        """Forget this user's key for connection ``name``: keyring and the chosen key file."""
+        from sgtui.tui.screens.connection_setup.keys import key_file
+
+        account = account_name(self.app.workspace.id, name)
+        with contextlib.suppress(SecretsError):  # no keyring: nothing of ours is in it
+            self.app.secrets.delete(account)
+        file = key_file(self.app.workspace)
+        if file.path.exists():
+            with contextlib.suppress(OSError, ValueError):
+                file.delete(account)
+
+    @on(ConnectionRemoved)
+    def _removed(self, event: ConnectionRemoved) -> None:
+        self.fill_table()
+        self._status(event.problem or event.sentence, ok=event.problem is None)
