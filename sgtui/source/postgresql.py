@@ -139,7 +139,6 @@ class PostgresSource:
         if key not in found["profiles"]:
             raise SourceError(self._missing_column("profiles", key, found["profiles"]))
         self._key = key
-        self._columns = found["profiles"]
         self._has_description = "description" in found["segments"]
         # Matching key and member types keep the join on indexes; otherwise compare as text.
         self._same_key_type = _comparable(found["profiles"][key],
@@ -149,9 +148,12 @@ class PostgresSource:
     def _describe(self, role: str, relation: sql.Composable) -> dict[str, str]:
         name = self._names[role]
         try:
-            with self._lock, self._db.cursor() as cursor:
-                cursor.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(relation))
-                return {c.name: c.type_display for c in cursor.description or []}
+            with self._lock:
+                if self._db.closed or self._db.broken:
+                    self._db = self._connect()
+                with self._db.cursor() as cursor:
+                    cursor.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(relation))
+                    return {c.name: c.type_display for c in cursor.description or []}
         except errors.UndefinedTable:
             raise SourceError(
                 f"PostgreSQL at {self._where} has no relation {name!r} (the {role} relation in "
@@ -193,13 +195,20 @@ class PostgresSource:
         return str(rows[0][0])
 
     def _fetch(self, reading: str, query: sql.Composable, params: Sequence[Any] = ()) -> list[Any]:
+        """Run a read; a connection that dropped since the last one is reopened once."""
         try:
             with self._lock:
-                if self._db.closed or self._db.broken:
-                    self._db = self._connect()
-                with self._db.cursor() as cursor:
-                    cursor.execute(query, params)
-                    return cursor.fetchall()
+                for attempt in (1, 2):
+                    if self._db.closed or self._db.broken:
+                        self._db = self._connect()
+                    try:
+                        with self._db.cursor() as cursor:
+                            cursor.execute(query, params)
+                            return cursor.fetchall()
+                    except psycopg.OperationalError:
+                        if attempt == 2 or not self._db.broken:
+                            raise
+                raise AssertionError("unreachable")
         except errors.InsufficientPrivilege as error:
             raise SourceError(
                 f"The PostgreSQL user {self._user!r} was refused while {reading} "
@@ -207,8 +216,9 @@ class PostgresSource:
             ) from None
         except (errors.UndefinedTable, errors.UndefinedColumn) as error:
             raise SourceError(
-                f"The customer data changed under sgtui while {reading}: {_first_line(error)}. "
-                "Check the relations in sgtui.toml (sgtui check)."
+                f"PostgreSQL at {self._where} could not answer while {reading}: "
+                f"{_first_line(error)}. Check the relations and the export's columns "
+                "(sgtui check)."
             ) from None
         except psycopg.Error as error:
             raise SourceError(self._query_sentence(error, reading)) from None

@@ -1,20 +1,278 @@
-"""Importing profiles from CSV (a placeholder until its issue lands)."""
+"""Import CSV: pick a file, look at its first rows and columns, load it into the SQLite source."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.suggester import Suggester
+from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Select, Static
+
+from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
+
+PREVIEW_ROWS = 5
+NO_SEGMENTS = "(none)"
+
+
+class PathSuggester(Suggester):
+    """Completes the path typed so far with the first matching file or folder."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        typed = Path(value).expanduser()
+        folder, prefix = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
+        try:
+            names = sorted(
+                entry.name + ("/" if entry.is_dir() else "")
+                for entry in folder.iterdir()
+                if entry.name.startswith(prefix) and not entry.name.startswith(".")
+                and (entry.is_dir() or entry.suffix.lower() in (".csv", ".txt"))
+            )
+        except OSError:
+            return None
+        return value + names[0][len(prefix):] if names else None
+
+
+def _shortest(path: Path) -> Path:
+    """``path`` relative to the working folder when it lies inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except (OSError, ValueError):
+        return path
+
+
+class CsvFileTree(DirectoryTree):
+    """Folders and CSV files only."""
+
+    def filter_paths(self, paths):  # type: ignore[no-untyped-def]
+        return [path for path in paths if not path.name.startswith(".")
+                and (path.is_dir() or path.suffix.lower() in (".csv", ".txt"))]
 
 
 class CsvImportScreen(Screen[None]):
-    """Import CSV: coming with its own issue."""
+    """Load profiles and segment memberships from a CSV file into the workspace's SQLite data."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="import.back")]
+    DEFAULT_CSS = """
+    CsvImportScreen #import-body { padding: 0 1; }
+    CsvImportScreen #csv-path { margin-bottom: 0; }
+    CsvImportScreen #import-columns { height: 1fr; }
+    CsvImportScreen #csv-tree { width: 24; border: round $primary 50%; }
+    CsvImportScreen #csv-tree:focus { border: round $primary; }
+    CsvImportScreen #import-side { padding-left: 1; }
+    CsvImportScreen #csv-preview { height: 7; border: round $primary 50%; }
+    CsvImportScreen #csv-preview:focus { border: round $primary; }
+    CsvImportScreen #import-options { height: auto; }
+    CsvImportScreen #import-options Select { width: 1fr; }
+    CsvImportScreen #import-options .option-label { width: auto; padding: 1 1 0 1; }
+    CsvImportScreen #import-status { height: auto; max-height: 4; }
+    CsvImportScreen #import-status.-problem { color: $error; }
+    CsvImportScreen #import-status.-done { color: $success; }
+    CsvImportScreen #import-run { margin-top: 0; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="import.back"),
+        Binding("ctrl+r", "run_import", "Import", id="import.run"),
+    ]
+
+    class PreviewLoaded(Message):
+        """The chosen file's layout and first rows were read (or could not be)."""
+
+        def __init__(self, path: Path, preview: CsvPreview | None, problem: str | None) -> None:
+            super().__init__()
+            self.path, self.preview, self.problem = path, preview, problem
+
+    class ImportProgressed(Message):
+        """Some rows were written (inside the not yet committed transaction)."""
+
+        def __init__(self, rows: int) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class CsvImported(Message):
+        """The import committed."""
+
+        def __init__(self, result: ImportResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class CsvImportFailed(Message):
+        """Nothing was imported; ``sentence`` says why."""
+
+        def __init__(self, sentence: str) -> None:
+            super().__init__()
+            self.sentence = sentence
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self.start = start or Path.cwd()
+        self.preview: CsvPreview | None = None
+        self.path: Path | None = None
+        self.importing = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Import CSV", classes="screen-title")
-        yield Static("Use `sgtui import FILE.csv` for now.", classes="empty-state")
+        with Vertical(id="import-body"):
+            yield Static("Import CSV", classes="screen-title")
+            yield Input(placeholder="Path to a .csv file (Tab completes, Enter previews)",
+                        suggester=PathSuggester(), id="csv-path")
+            with Horizontal(id="import-columns"):
+                yield CsvFileTree(self.start, id="csv-tree")
+                with Vertical(id="import-side"):
+                    table: DataTable[Text] = DataTable(id="csv-preview", zebra_stripes=True)
+                    table.border_title = "First rows"
+                    yield table
+                    with Horizontal(id="import-options"):
+                        yield Static("Key", classes="option-label")
+                        yield Select[str]([], prompt="Key column", id="key-column")
+                        yield Static("Segments", classes="option-label")
+                        yield Select[str]([], prompt="Segments column", id="segments-column")
+                    yield Static(self._intro(), id="import-status")
+                    yield Button("Import", id="import-run", variant="primary", disabled=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#csv-path", Input).focus()
+
+    def _intro(self) -> Content:
+        if self.app.workspace.source.type != "sqlite":
+            return Content("This workspace reads its customer data from PostgreSQL; CSV import "
+                           "loads the SQLite source of another workspace.")
+        return Content("Pick a CSV file: a header row, comma or semicolon separated, UTF-8. "
+                       "A 'segments' column may list segment names, like newsletter;vip.")
+
+    # -- choosing a file -------------------------------------------------------------------
+    @on(Input.Submitted, "#csv-path")
+    def path_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.load_preview(Path(event.value.strip()).expanduser())
+
+    @on(DirectoryTree.FileSelected, "#csv-tree")
+    def file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#csv-path", Input).value = str(_shortest(event.path))
+        self.load_preview(event.path)
+
+    @work(thread=True, exclusive=True, group="csv-preview", exit_on_error=False)
+    def load_preview(self, path: Path) -> None:
+        """Read the file's layout and first rows off the UI thread."""
+        from sgtui.source.csv_import import preview_csv
+
+        try:
+            if not path.is_file():
+                raise CsvImportError(f"There is no file {path}.")
+            preview = preview_csv(path, limit=PREVIEW_ROWS)
+        except CsvImportError as error:
+            self.post_message(self.PreviewLoaded(path, None, error.sentence))
+        except Exception as error:  # an odd file must not end the app
+            self.post_message(self.PreviewLoaded(
+                path, None, f"sgtui cannot read {path} ({type(error).__name__})."))
+        else:
+            self.post_message(self.PreviewLoaded(path, preview, None))
+
+    def on_csv_import_screen_preview_loaded(self, event: PreviewLoaded) -> None:
+        self.path, self.preview = event.path, event.preview
+        table = self.query_one("#csv-preview", DataTable)
+        table.clear(columns=True)
+        key_select = self.query_one("#key-column", Select)
+        segments_select = self.query_one("#segments-column", Select)
+        if event.preview is None:
+            key_select.set_options([])
+            segments_select.set_options([])
+            self._status(event.problem or "", "-problem")
+            self._update_button()
+            return
+        layout = event.preview.layout
+        table.add_columns(*(Text(name) for name in layout.columns))
+        for row in event.preview.rows:
+            cells = [Text(cell.replace("\n", " ⏎ ")) for cell in row[: len(layout.columns)]]
+            cells += [Text("")] * (len(layout.columns) - len(cells))
+            table.add_row(*cells)
+        key_select.set_options([(name, name) for name in layout.columns])
+        key_select.value = layout.key_column
+        segments_select.set_options([(NO_SEGMENTS, NO_SEGMENTS)]
+                                    + [(name, name) for name in layout.columns])
+        segments_select.value = layout.segments_column or NO_SEGMENTS
+        separator = "semicolons" if layout.delimiter == ";" else "commas"
+        self._status(f"{event.path.name}: {len(layout.columns)} columns separated by "
+                     f"{separator}. Check the key and segments columns, then Import.", "")
+        self._update_button()
+
+    # -- importing -------------------------------------------------------------------------
+    def _update_button(self) -> None:
+        ready = (self.preview is not None and not self.importing
+                 and self.app.workspace.source.type == "sqlite")
+        self.query_one("#import-run", Button).disabled = not ready
+
+    @on(Button.Pressed, "#import-run")
+    def import_pressed(self) -> None:
+        self.action_run_import()
+
+    def action_run_import(self) -> None:
+        """Import the previewed file with the chosen columns."""
+        if self.preview is None or self.path is None or self.importing:
+            return
+        if self.app.workspace.source.type != "sqlite":
+            self._status(self._intro().plain, "-problem")
+            return
+        key = self.query_one("#key-column", Select).value
+        segments = self.query_one("#segments-column", Select).value
+        self.importing = True
+        self._update_button()
+        self._status(f"Importing {self.path.name}…", "")
+        self.run_import(self.path, key if isinstance(key, str) else None,
+                        segments if isinstance(segments, str) and segments != NO_SEGMENTS
+                        else None)
+
+    @work(thread=True, exclusive=True, group="csv-import", exit_on_error=False)
+    def run_import(self, path: Path, key: str | None, segments_column: str | None) -> None:
+        """Load the file in one transaction, off the UI thread."""
+        from sgtui.source.csv_import import import_csv
+
+        try:
+            result = import_csv(
+                path, self.app.workspace.source_path, key=key, segments_column=segments_column,
+                on_progress=lambda rows: self.post_message(self.ImportProgressed(rows)))
+        except CsvImportError as error:
+            self.post_message(self.CsvImportFailed(error.sentence))
+        except Exception as error:  # nothing half-imported: the transaction rolled back
+            self.post_message(self.CsvImportFailed(
+                f"The import stopped on an unexpected problem ({type(error).__name__}); "
+                "nothing was imported."))
+        else:
+            self.post_message(self.CsvImported(result))
+
+    def on_csv_import_screen_import_progressed(self, event: ImportProgressed) -> None:
+        if self.importing and self.path is not None:
+            self._status(f"Importing {self.path.name}… {event.rows:,} rows read", "")
+
+    def on_csv_import_screen_csv_imported(self, event: CsvImported) -> None:
+        self.importing = False
+        self._update_button()
+        self._status(event.result.summary() + " Press Escape to go back.", "-done")
+        self.notify(event.result.summary(), title="CSV imported")
+        for screen in self.app.screen_stack:
+            refresh = getattr(screen, "summarise_data", None)
+            if callable(refresh):
+                refresh()
+
+    def on_csv_import_screen_csv_import_failed(self, event: CsvImportFailed) -> None:
+        self.importing = False
+        self._update_button()
+        self._status(event.sentence, "-problem")
+
+    def _status(self, text: str, state: str) -> None:
+        status = self.query_one("#import-status", Static)
+        status.update(Content(text))
+        status.set_class(state == "-problem", "-problem")
+        status.set_class(state == "-done", "-done")

@@ -1,0 +1,40 @@
+"""``sgtui import FILE.csv``: load profiles from a CSV file into the workspace's SQLite source."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sgtui.cli import EXIT_OK, EXIT_USAGE
+
+
+def main(args: argparse.Namespace) -> int:
+    """Import the file (exit 0) or say why nothing was imported (exit 2)."""
+    from sgtui.source.csv_import import CsvImportError, import_csv
+    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+
+    folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
+    try:
+        workspace = Workspace.open(folder)
+    except WorkspaceError as error:
+        print(f"sgtui import: {error.sentence}", file=sys.stderr)
+        return EXIT_USAGE
+    if workspace.source.type != "sqlite":
+        print(f"sgtui import: this workspace reads its customer data from "
+              f"{workspace.source.type}; CSV import loads the SQLite source. Load the file into "
+              "your database, or import into another workspace (--workspace DIR).",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = import_csv(args.file, workspace.source_path, key=args.key,
+                            segments_column=args.segments_column)
+    except CsvImportError as error:
+        print(f"sgtui import: {error.sentence}", file=sys.stderr)
+        return EXIT_USAGE
+    print(result.summary())
+    print(f"Profiles are identified by {result.key_column!r}"
+          + (f"; segments came from {result.segments_column!r}." if result.segments_column
+             else "; the file has no segments column (--segments-column)."))
+    print(f"Customer data: {result.database}")
+    return EXIT_OK
