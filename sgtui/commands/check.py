@@ -30,6 +30,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         problems = validate(workspace, source)
         summary = _summary(workspace, source) if source is not None else ""
+    except SourceError as error:  # e.g. the database connection dropped mid-check
+        problems = validate(workspace, None)
+        source_problem, summary = error.sentence, ""
     finally:
         if source is not None:
             source.close()

@@ -66,6 +66,7 @@ class HomeScreen(Screen[None]):
         menu.add_options(self._menu())
         menu.highlighted = highlighted
         self.query_one("#workspace-facts", Static).update(self._facts())
+        self.summarise_data()
 
     def _demo_banner(self) -> Content:
         demo = self.app.demo
