@@ -1,0 +1,1 @@
+"""The run engine: plan, read, prepare, upload, confirm, record (see ``engine``)."""

@@ -20,16 +20,21 @@ Schema (``PRAGMA user_version`` = 1)::
     rejected(run_id INT, row INT, key TEXT, email TEXT, reason TEXT, PRIMARY KEY (run_id, row))
     contacts(export TEXT, email TEXT,              -- who sgtui put on the export's list
              hash INT,                             -- 64-bit digest of the values sent (0: resend)
-             job_id TEXT,                          -- NULL once SendGrid confirmed it
+             job_id TEXT,                          -- the upsert job that last sent it
              seen_run INT,                         -- last run whose segments held this email
              PRIMARY KEY (export, email)) WITHOUT ROWID
     export_state(export TEXT PRIMARY KEY, list_id TEXT)   -- the list the contacts rows are for
 
-A batch SendGrid accepted is written with its job (``pending``) and its contacts (``job_id``
-set) in one transaction; confirming the job clears ``job_id``; a failed job sets ``hash`` to
-0 so the next run sends those contacts again. A killed run leaves ``status = 'running'`` and
-pending jobs behind: the next run of the export marks it ``interrupted``, polls its jobs and
-then sends only what SendGrid has not confirmed.
+A batch SendGrid accepted is written with its job (``pending``), its contacts and the run's
+``uploaded``/``batches`` counts in one transaction; a completed job only changes its own row
+(and adds its created/updated counts to the run that sent it); a job that failed or errored
+sets its contacts' ``hash`` to 0 so the next run sends them again. A run compares hashes
+only after settling every pending job of earlier runs, so a stored hash is one SendGrid
+confirmed. A killed run leaves
+``status = 'running'`` and pending jobs behind: the next run of the export (holding the
+export's lock, so the killed one is surely dead) marks it ``interrupted``, polls its jobs
+and then sends only what SendGrid has not confirmed. Mirror mode marks ``seen_run`` on every
+contact its segments still hold; the others are the people who left.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,7 +113,6 @@ CREATE TABLE IF NOT EXISTS contacts (
     seen_run INTEGER,
     PRIMARY KEY (export, email)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS contacts_pending ON contacts(job_id) WHERE job_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS export_state (
     export TEXT PRIMARY KEY,
     list_id TEXT NOT NULL
@@ -137,12 +142,15 @@ class JobRecord:
     contacts: int
     bytes: int
     status: str
-    created: datetime
-    updated: datetime
+    """``pending``, ``completed``, ``errored`` or ``failed``."""
+    created: int
+    """Contacts SendGrid created (as JobUpdated counts them)."""
+    updated: int
     errored: int
     kind: str = "upsert"
-    created_count: int = 0
-    updated_count: int = 0
+    """``upsert`` (a batch) or ``remove`` (people taken off the list, mirror mode)."""
+    sent_at: datetime | None = None
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +162,16 @@ class PendingJob:
     kind: str
     batch: int
     contacts: int
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.Lock:
+    key = str(path.resolve())
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
 def _now() -> str:
@@ -196,7 +214,9 @@ class StateStore:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
+        # Writers of this process take turns here rather than in SQLite's busy handler,
+        # which sleeps in steps of up to 100 ms.
+        with _write_lock(self.path), self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -256,8 +276,8 @@ class StateStore:
             ).fetchall()
         return [
             JobRecord(batch=r[0], job_id=r[1], contacts=r[2], bytes=r[3], status=r[4],
-                      created=_parse(r[5]), updated=_parse(r[6]), errored=r[7], kind=r[8],
-                      created_count=r[9], updated_count=r[10])
+                      created=r[9], updated=r[10], errored=r[7], kind=r[8],
+                      sent_at=_parse(r[5]), changed_at=_parse(r[6]))
             for r in rows
         ]
 
@@ -369,7 +389,7 @@ class StateStore:
             return changed
 
     def confirmed_count(self, export: str) -> int:
-        """How many contacts sgtui put on the export's list (confirmed or pending)."""
+        """How many contacts SendGrid confirmed on the export's list."""
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
@@ -384,13 +404,14 @@ class StateStore:
         payload = json.dumps(list(emails), ensure_ascii=False)
         with self._connect() as db:
             if mark_seen is not None:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute(
-                    "UPDATE contacts SET seen_run = ? WHERE export = ? AND email IN "
-                    "(SELECT value FROM json_each(?))", (mark_seen, export, payload))
-                db.execute("COMMIT")
+                with _write_lock(self.path):
+                    db.execute("BEGIN IMMEDIATE")
+                    db.execute(
+                        "UPDATE contacts SET seen_run = ? WHERE export = ? AND email IN "
+                        "(SELECT value FROM json_each(?))", (mark_seen, export, payload))
+                    db.execute("COMMIT")
             rows = db.execute(
-                "SELECT email, hash FROM contacts WHERE export = ? AND job_id IS NULL "
+                "SELECT email, hash FROM contacts WHERE export = ? "
                 "AND email IN (SELECT value FROM json_each(?))", (export, payload)
             ).fetchall()
         return dict(rows)
@@ -413,6 +434,8 @@ class StateStore:
                 "seen_run = COALESCE(excluded.seen_run, seen_run)",
                 ((export, email, digest, job_id, seen_run) for email, digest in contacts),
             )
+            db.execute("UPDATE runs SET uploaded = uploaded + ?, batches = batches + 1 "
+                       "WHERE id = ?", (count, run_id))
 
     def record_removal_job(self, run_id: int, batch: int, job_id: str, count: int) -> None:
         """A removal job SendGrid accepted (pending)."""
@@ -429,8 +452,8 @@ class StateStore:
                    removed_emails: Sequence[str] = ()) -> None:
         """SendGrid finished a job: record its outcome and settle its contacts.
 
-        An upsert job that completed confirms its contacts; one that errored or failed marks
-        them to be sent again. A removal job that completed forgets ``removed_emails``.
+        An upsert job that errored or failed marks its contacts to be sent again; a removal
+        job that completed forgets ``removed_emails``.
         """
         with self._transaction() as db:
             kind_row = db.execute("SELECT kind FROM jobs WHERE run_id = ? AND job_id = ?",
@@ -442,11 +465,10 @@ class StateStore:
             )
             kind = kind_row[0] if kind_row else "upsert"
             if kind == "upsert":
-                if status == "completed":
-                    db.execute("UPDATE contacts SET job_id = NULL WHERE job_id = ?", (job_id,))
-                else:
-                    db.execute("UPDATE contacts SET job_id = NULL, hash = 0 WHERE job_id = ?",
-                               (job_id,))
+                db.execute("UPDATE runs SET created = created + ?, updated = updated + ? "
+                           "WHERE id = ?", (created, updated, run_id))
+                if status != "completed":  # rare: a scan is fine
+                    db.execute("UPDATE contacts SET hash = 0 WHERE job_id = ?", (job_id,))
             elif status == "completed" and export is not None and removed_emails:
                 db.executemany("DELETE FROM contacts WHERE export = ? AND email = ?",
                                ((export, email) for email in removed_emails))

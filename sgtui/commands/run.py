@@ -1,0 +1,433 @@
+"""``sgtui run EXPORT`` and ``sgtui refresh``: exports run headless, for people and for cron.
+
+Progress is a Rich display on a terminal and plain lines otherwise (both on stderr); the
+summary goes to stdout, or one JSON object with ``--json``. Exit codes: 0 success; 1 a run
+failed, was cancelled, or SendGrid refused some rows; 2 usage or configuration error.
+
+``sgtui refresh`` runs every export whose schedule is ``refresh``, one after another, under
+``refresh.lock`` in the workspace folder. A second refresh that finds the lock held says so
+and exits 1 (the scheduler then shows that refreshes overlap: they take longer than the
+interval). It writes its outcome to ``runs/last-refresh.json`` for the Schedule screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from sgtui.export.engine import RunOptions
+    from sgtui.export.events import RunEvent, RunSummary
+    from sgtui.workspace.config import Workspace
+
+
+def main_run(args: argparse.Namespace) -> int:
+    """Run one export; print its summary; 0, 1 or 2."""
+    from sgtui.export.engine import RunOptions
+
+    workspace = _open_workspace(args, "run")
+    if workspace is None:
+        return EXIT_USAGE
+    if args.export not in workspace.exports:
+        known = ", ".join(sorted(workspace.exports)) or "none"
+        _say(f"sgtui run: there is no export called {args.export!r} in {workspace.path} "
+             f"(exports: {known}).")
+        return EXIT_USAGE
+    if args.allow_removals is not None and args.allow_removals < 0:
+        _say("sgtui run: --allow-removals needs a number of contacts, 0 or more.")
+        return EXIT_USAGE
+    problems = _config_problems(workspace, [args.export])
+    if problems is None:
+        return EXIT_USAGE
+    if problems.get(args.export):
+        _say(f"sgtui run: the export {args.export!r} is not set up right:")
+        for sentence in problems[args.export]:
+            _say(f"  - {sentence}")
+        return EXIT_USAGE
+    options = RunOptions(dry_run=args.dry_run, full=args.full,
+                         allow_removals=args.allow_removals, **_tuning())
+    summary = _run_one(workspace, args.export, options, json_output=args.json)
+    if args.json:
+        print(json.dumps(summary_json(summary), ensure_ascii=False))
+    else:
+        print(describe(summary))
+    return exit_code(summary)
+
+
+def main_refresh(args: argparse.Namespace) -> int:
+    """Run every export scheduled with the refresh; print a summary; 0, 1 or 2."""
+    from sgtui.export.engine import RunOptions
+    from sgtui.export.locks import FileLock, LockHeld
+    from sgtui.workspace.model import Schedule
+
+    workspace = _open_workspace(args, "refresh")
+    if workspace is None:
+        return EXIT_USAGE
+    names = sorted(name for name, export in workspace.exports.items()
+                   if export.schedule is Schedule.REFRESH)
+    lock = FileLock(workspace.folder / "refresh.lock")
+    try:
+        lock.acquire()
+    except LockHeld as held:
+        _say(f"sgtui refresh: another refresh of this workspace is still running (process "
+             f"{held.pid or 'unknown'}); this one did nothing.")
+        return EXIT_RUN_FAILED
+    try:
+        problems = _config_problems(workspace, names)
+        if problems is None:
+            return EXIT_USAGE
+        results: list[dict[str, Any]] = []
+        failures: list[str] = []
+        for name in names:
+            if problems.get(name):
+                sentence = " ".join(problems[name])
+                results.append({"export": name, "status": "failed", "sentence": sentence})
+                failures.append(f"{name}: {sentence}")
+                if not args.json:
+                    print(f"{name}: not set up right: {sentence}")
+                continue
+            summary = _run_one(workspace, name, RunOptions(**_tuning()), json_output=args.json)
+            results.append(summary_json(summary))
+            if exit_code(summary) != EXIT_OK:
+                failures.append(f"{name}: {summary.sentence}")
+            if not args.json:
+                print(describe(summary))
+        outcome = {
+            "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "exports": results,
+            "failed": len(failures),
+            "ok": not failures,
+        }
+        _write_last_refresh(workspace, outcome)
+        if args.json:
+            print(json.dumps(outcome, ensure_ascii=False))
+        elif not names:
+            print("No export runs with the refresh (schedule = \"refresh\"); nothing to do.")
+        if failures:
+            _say(f"sgtui refresh: {len(failures)} of {len(names)} exports failed:")
+            for line in failures:
+                _say(f"  - {line}")
+            return EXIT_RUN_FAILED
+        return EXIT_OK
+    finally:
+        lock.release()
+
+
+# ------------------------------------------------------------------------------ helpers
+def _tuning() -> dict[str, int]:
+    """``$SGTUI_BATCH_CONTACTS``: smaller upload batches (for slow links, and tests)."""
+    import os
+
+    value = os.environ.get("SGTUI_BATCH_CONTACTS", "").strip()
+    return {"max_batch_contacts": max(1, min(int(value), 30_000))} if value.isdigit() else {}
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _open_workspace(args: argparse.Namespace, command: str) -> Workspace | None:
+    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+
+    folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
+    try:
+        return Workspace.open(folder, create=False)
+    except WorkspaceError as error:
+        _say(f"sgtui {command}: {error.sentence}")
+        return None
+
+
+def _config_problems(workspace: Workspace, exports: list[str]) -> dict[str, list[str]] | None:
+    """Problems per export (with its connection); None (after saying why) when the workspace
+    as a whole cannot be used."""
+    from sgtui.source import SourceError, open_source
+    from sgtui.workspace.validation import validate
+
+    try:
+        source = open_source(workspace)
+    except SourceError as error:
+        _say(f"sgtui: {error.sentence}")
+        return None
+    try:
+        problems = validate(workspace, source)
+    finally:
+        source.close()
+    general = [p for p in problems if p.key.split(".")[0] in ("version", "source")]
+    if general:
+        _say(f"sgtui: {workspace.path} has problems:")
+        for problem in general:
+            _say(f"  - {problem}")
+        return None
+    found: dict[str, list[str]] = {}
+    for name in exports:
+        connection = workspace.exports[name].connection or ""
+        mine = (f"exports.{name}", f"connections.{connection}")
+        found[name] = [str(p) for p in problems
+                       if any(p.key == m or p.key.startswith(m + ".") for m in mine)]
+    return found
+
+
+def _run_one(workspace: Workspace, name: str, options: RunOptions, *,
+             json_output: bool) -> RunSummary:
+    from sgtui.export.engine import run_export
+    from sgtui.workspace.secrets import KeyringSecrets
+
+    interactive = not json_output and sys.stderr.isatty()
+    renderer: _Renderer = (_QuietRenderer() if json_output
+                           else _RichRenderer() if interactive else _PlainRenderer())
+
+    async def go() -> RunSummary:
+        cancel = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with _CancelOnInterrupt(loop, cancel):
+            return await run_export(workspace, name, secrets=KeyringSecrets(),
+                                    on_event=renderer, options=options, cancel=cancel)
+
+    with _log_to_workspace(workspace), renderer:
+        return asyncio.run(go())
+
+
+class _CancelOnInterrupt:
+    """Ctrl-C (and SIGTERM) ask the run to stop cleanly; a second Ctrl-C stops at once."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> None:
+        self.loop, self.cancel = loop, cancel
+        self.installed: list[int] = []
+
+    def _first(self) -> None:
+        if self.cancel.is_set():
+            raise KeyboardInterrupt
+        _say("Stopping: no new batches are sent; press Ctrl-C again to stop at once.")
+        self.cancel.set()
+
+    def __enter__(self) -> _CancelOnInterrupt:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self.loop.add_signal_handler(sig, self._first)
+                self.installed.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sig in self.installed:
+            self.loop.remove_signal_handler(sig)
+
+
+def exit_code(summary: RunSummary) -> int:
+    """0 when the run succeeded, else 1."""
+    from sgtui.export.events import RunStatus
+
+    return EXIT_OK if summary.status is RunStatus.SUCCEEDED else EXIT_RUN_FAILED
+
+
+def summary_json(summary: RunSummary) -> dict[str, Any]:
+    """The summary as plain JSON values."""
+    data = asdict(summary)
+    data["status"] = summary.status.value
+    data["started_at"] = summary.started_at.isoformat()
+    data["finished_at"] = summary.finished_at.isoformat()
+    data["jobs"] = list(summary.jobs)
+    data["seconds"] = round(summary.seconds, 3)
+    return data
+
+
+def describe(summary: RunSummary) -> str:
+    """A few lines for people."""
+    dry = " (dry run)" if summary.dry_run else ""
+    lines = [
+        f"Run {summary.run_id} of {summary.export}{dry}: {summary.status.value} "
+        f"in {summary.seconds:.1f} s",
+        f"  {summary.profiles:,} profiles read, {summary.valid:,} contacts "
+        f"({summary.duplicates:,} duplicates merged, {summary.invalid_email:,} invalid and "
+        f"{summary.missing_email:,} missing emails, {_n(summary.trimmed_fields, 'field')} "
+        "trimmed)",
+        f"  {summary.uploaded:,} sent in {_n(summary.batches, 'batch')}, {summary.unchanged:,} "
+        f"unchanged; SendGrid created {summary.created:,}, updated {summary.updated:,}, "
+        f"refused {summary.rejected_by_sendgrid:,}; {summary.removed:,} removed",
+    ]
+    if summary.rejected_csv:
+        lines.append(f"  rejected rows: {summary.rejected_csv}")
+    lines.append(summary.sentence)
+    return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
+    """Send sgtui's log (batches, jobs, errors; never the key or personal data) to
+    ``runs/sgtui.log`` instead of the terminal, while a run lasts."""
+    import logging
+    import os
+
+    from sgtui.workspace.files import file_mode_for
+
+    logger = logging.getLogger("sgtui")
+    path = workspace.runs_folder / "sgtui.log"
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                         file_mode_for(path.parent)))
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _n(count: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ch") else "s")
+    return f"{count:,} {noun if count == 1 else plural}"
+
+
+def _write_last_refresh(workspace: Workspace, outcome: dict[str, Any]) -> None:
+    from sgtui.workspace.files import atomic_write_text
+
+    try:
+        atomic_write_text(workspace.runs_folder / "last-refresh.json",
+                          json.dumps(outcome, ensure_ascii=False, indent=1))
+    except OSError as error:
+        _say(f"sgtui refresh: could not write last-refresh.json ({error.strerror}).")
+
+
+# ---------------------------------------------------------------------------- renderers
+class _Renderer:
+    """Turns run events into output; a context manager around the run."""
+
+    def __call__(self, event: RunEvent) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __enter__(self) -> _Renderer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+class _QuietRenderer(_Renderer):
+    """``--json``: nothing but the final object."""
+
+    def __call__(self, event: RunEvent) -> None:
+        return None
+
+
+class _PlainRenderer(_Renderer):
+    """One line per thing worth a line, on stderr (logs, cron mail)."""
+
+    def __init__(self, write: Callable[[str], None] = _say) -> None:
+        self.write = write
+
+    def __call__(self, event: RunEvent) -> None:
+        from sgtui.export import events as ev
+
+        match event:
+            case ev.RunStarted():
+                dry = " (dry run)" if event.dry_run else ""
+                self.write(f"run {event.run_id} of {event.export}{dry}: "
+                           f"{event.profiles_expected:,} profiles in the segments")
+            case ev.StageChanged(state=ev.StageState.RUNNING):
+                self.write(f"{event.stage.label}...")
+            case ev.StageChanged():
+                detail = f": {event.detail}" if event.detail else ""
+                self.write(f"{event.stage.label} {event.state.value}{detail}")
+            case ev.BatchUploaded():
+                self.write(f"batch {event.batch}: {event.contacts:,} contacts accepted "
+                           f"(job {event.job_id}, {event.uploaded_total:,} so far)")
+            case ev.JobUpdated():
+                self.write(f"batch {event.batch}: SendGrid {event.status} (created "
+                           f"{event.created:,}, updated {event.updated:,}, errored "
+                           f"{event.errored:,})")
+            case ev.RowsRejected(by_sendgrid=True):
+                self.write(f"SendGrid refused {len(event.rows):,} rows; see {event.csv_path}")
+            case ev.Retrying():
+                self.write(f"{event.reason}: trying again in {event.delay:.1f} s "
+                           f"(try {event.attempt})")
+            case ev.Warned():
+                self.write(f"warning: {event.sentence}")
+            case ev.ContactsRemoved() if event.removed:
+                self.write(f"removed {event.removed:,} of {event.planned:,}")
+            case _:
+                pass
+
+
+class _RichRenderer(_Renderer):
+    """A live Rich progress display on a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=self.console, transient=False,
+        )
+        self.read = self.progress.add_task("Reading segments", total=None)
+        self.sent = self.progress.add_task("Uploading", total=None)
+        self.done = self.progress.add_task("SendGrid processing", total=None)
+        self.valid = 0
+        self.unchanged = 0
+
+    def __enter__(self) -> _RichRenderer:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, event: RunEvent) -> None:
+        from rich.markup import escape
+
+        from sgtui.export import events as ev
+
+        progress = self.progress
+        match event:
+            case ev.RunStarted():
+                progress.update(self.read, total=event.profiles_expected or None)
+            case ev.ProfilesRead():
+                progress.update(self.read, completed=event.read, total=event.expected or None)
+            case ev.ContactsPrepared():
+                self.valid, self.unchanged = event.valid, event.unchanged
+            case ev.StageChanged(stage=ev.Stage.PREPARE, state=ev.StageState.DONE):
+                total = max(self.valid - self.unchanged, 0)
+                progress.update(self.sent, total=total)
+                progress.update(self.done, total=total)
+            case ev.StageChanged(state=ev.StageState.FAILED | ev.StageState.SKIPPED):
+                progress.console.print(f"{event.stage.label}: {event.state.value}"
+                                       f"{': ' + escape(event.detail) if event.detail else ''}")
+            case ev.BatchUploaded():
+                progress.update(self.sent, completed=event.uploaded_total)
+            case ev.JobUpdated():
+                progress.update(self.done, completed=event.confirmed_total)
+            case ev.Warned():
+                progress.console.print(f"[yellow]warning:[/] {escape(event.sentence)}")
+            case ev.Retrying():
+                progress.console.print(f"[dim]{escape(event.reason)}: trying again in "
+                                       f"{event.delay:.1f} s[/]")
+            case _:
+                pass

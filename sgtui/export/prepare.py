@@ -1,0 +1,191 @@
+"""Turning profile rows into SendGrid contacts: map, trim, check, de-duplicate, digest.
+
+Pure and synchronous; the engine runs it in a worker thread, one chunk of rows at a time.
+Each contact leaves as compact JSON bytes (what goes into the upload body) and a 64-bit
+digest of those bytes and the list id (what the state database remembers for delta runs).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from json.encoder import encode_basestring as _escape
+
+from sgtui.export.events import RejectedRow
+from sgtui.workspace.model import MAPPABLE_FIELDS
+
+#: SendGrid's longest value for each reserved field sgtui maps (None: no limit).
+FIELD_LIMITS: dict[str, int | None] = {
+    "email": 254,
+    "first_name": 50,
+    "last_name": 50,
+    "country": 50,
+    "state_province_region": 50,
+    "city": 60,
+    "postal_code": None,
+}
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = re.compile(
+    r"(?=.{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    rf"@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"
+)
+"""An address SendGrid takes: ASCII local part and a dotted domain with a letter TLD."""
+
+MISSING_EMAIL = "missing email"
+INVALID_EMAIL = "invalid email"
+
+
+def is_valid_email(email: str) -> bool:
+    """Whether ``email`` (already trimmed and lower-cased) is an address SendGrid takes."""
+    return len(email) <= 254 and EMAIL_PATTERN.fullmatch(email) is not None
+
+
+def contact_digest(list_id: str, blob: bytes) -> int:
+    """A signed 64-bit digest of what is sent for one contact to one list (never 0)."""
+    value = int.from_bytes(
+        blake2b(blob, digest_size=8, key=list_id.encode()[:64]).digest(), "big", signed=True
+    )
+    return value or 1
+
+
+@dataclass(slots=True)
+class PreparedChunk:
+    """What one chunk of rows became."""
+
+    keys: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    blobs: list[bytes] = field(default_factory=list)
+    digests: list[int] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PrepareCounts:
+    """Cumulative counts of a run's preparation."""
+
+    read: int = 0
+    valid: int = 0
+    duplicates: int = 0
+    invalid_email: int = 0
+    missing_email: int = 0
+    trimmed_fields: int = 0
+
+
+class ContactPreparer:
+    """Prepares rows of ``columns`` (the key column first) for one export and list.
+
+    Keeps one contact per email across the whole run: the first profile (in the source's
+    order) wins. It remembers each email's built-in 64-bit ``hash()`` in an open-addressing
+    table of machine integers (8 bytes a slot, sized from ``expected``), a fifth of what a
+    Python set would take; two different emails sharing a hash in one run would drop one of
+    them (odds about 1 in 10^7 for a million contacts).
+    """
+
+    def __init__(self, list_id: str, mapping: Mapping[str, str], columns: Sequence[str],
+                 expected: int = 0) -> None:
+        self.list_id = list_id
+        index = {column: position for position, column in enumerate(columns)}
+        self._email_at = index[mapping["email"]]
+        self._fields = [
+            (f',"{name}":', index[mapping[name]], FIELD_LIMITS.get(name))
+            for name in MAPPABLE_FIELDS
+            if name != "email" and mapping.get(name) in index
+        ]
+        self._size = 1 << max(10, (max(expected, 1) * 2 - 1).bit_length())
+        self._table = array("q", bytes(8 * self._size))
+        self._used = 0
+        self._key = list_id.encode()[:64]
+        self.counts = PrepareCounts()
+
+    def prepare(self, rows: Sequence[Sequence[object]]) -> PreparedChunk:
+        """Prepare one chunk (rows start with the key column)."""
+        out = PreparedChunk()
+        counts = self.counts
+        table, mask = self._table, self._size - 1
+        key_bytes = self._key
+        email_at = self._email_at
+        fields = self._fields
+        keys, emails, blobs, digests = out.keys, out.emails, out.blobs, out.digests
+        valid = trimmed = duplicates = 0
+        used, grow_at = self._used, self._size * 7 // 10
+        for row in rows:
+            raw = row[email_at]
+            email = raw.strip().lower() if raw.__class__ is str else _text(raw).strip().lower()
+            if not email:
+                counts.missing_email += 1
+                out.rejected.append(RejectedRow(_text(row[0]), _text(raw), MISSING_EMAIL))
+                continue
+            if len(email) > 254 or EMAIL_PATTERN.fullmatch(email) is None:
+                counts.invalid_email += 1
+                out.rejected.append(RejectedRow(_text(row[0]), _text(raw), INVALID_EMAIL))
+                continue
+            marker = hash(email) or 1
+            slot = marker & mask
+            while True:
+                held = table[slot]
+                if held == 0 or held == marker:
+                    break
+                slot = (slot + 1) & mask
+            if held:
+                duplicates += 1
+                continue
+            table[slot] = marker
+            used += 1
+            if used > grow_at:
+                self._used = used
+                self._grow()
+                table, mask = self._table, self._size - 1
+                grow_at = self._size * 7 // 10
+            # Compact JSON by hand: one C-level string escape per value, as json.dumps would.
+            parts = ['{"email":' + _escape(email)]
+            for prefix, position, limit in fields:
+                value = row[position]
+                if value is None:
+                    continue
+                text = value.strip() if value.__class__ is str else _text(value).strip()
+                if not text:
+                    continue
+                if limit is not None and len(text) > limit:
+                    text = text[:limit].rstrip()
+                    trimmed += 1
+                parts.append(prefix + _escape(text))
+            parts.append("}")
+            blob = "".join(parts).encode()
+            valid += 1
+            keys.append(row[0] if row[0].__class__ is str else _text(row[0]))
+            emails.append(email)
+            blobs.append(blob)
+            digests.append(int.from_bytes(
+                blake2b(blob, digest_size=8, key=key_bytes).digest(), "big", signed=True) or 1)
+        self._used = used
+        counts.read += len(rows)
+        counts.valid += valid
+        counts.duplicates += duplicates
+        counts.trimmed_fields += trimmed
+        return out
+
+
+    def _grow(self) -> None:
+        """Double the table (only when there are more contacts than ``expected`` said)."""
+        old = self._table
+        self._size *= 2
+        self._table = table = array("q", bytes(8 * self._size))
+        mask = self._size - 1
+        for marker in old:
+            if marker:
+                slot = marker & mask
+                while table[slot]:
+                    slot = (slot + 1) & mask
+                table[slot] = marker
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,57 @@
+"""The rejected-rows CSV of a run: every row that did not reach SendGrid, and why.
+
+It is the one file where sgtui writes personal data, so it is owner-only (0600, or 0660 in
+a group-shared workspace) like every sgtui file. Writers in threads and on the event loop
+share one file through a lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from sgtui.export.events import RejectedRow
+from sgtui.workspace.files import file_mode_for
+
+HEADER = ("profile", "email", "reason", "rejected_by")
+
+
+class RejectedCsv:
+    """Appends rejected rows to ``path``, created on the first row."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._file: TextIO | None = None
+        self._lock = threading.Lock()
+
+    def write(self, rows: Sequence[RejectedRow], *, by_sendgrid: bool) -> None:
+        """Append ``rows``."""
+        if not rows:
+            return
+        with self._lock:
+            if self._file is None:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                             file_mode_for(self.path.parent))
+                self._file = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                csv.writer(self._file).writerow(HEADER)
+            writer = csv.writer(self._file)
+            who = "sendgrid" if by_sendgrid else "sgtui"
+            writer.writerows((row.key, row.email, row.reason, who) for row in rows)
+            self.count += len(rows)
+
+    def close(self) -> None:
+        """Flush and close the file (if any row was written)."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    @property
+    def written(self) -> str | None:
+        """The file's path once it holds a row, else None."""
+        return str(self.path) if self.count else None

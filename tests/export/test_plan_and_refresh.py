@@ -1,0 +1,93 @@
+"""Runs that cannot start say why in a sentence; refresh runs the scheduled exports once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from sgtui.cli import main
+from sgtui.export.engine import RunOptions, plan_export, resolve_key
+from sgtui.export.events import RunStatus
+from sgtui.export.locks import FileLock
+from sgtui.workspace.model import Schedule
+from sgtui.workspace.secrets import ApiKey, MemorySecrets
+from sgtui.workspace.state import StateStore
+
+from .conftest import KEY, Setup, run_news
+
+
+def test_a_ready_export_has_no_plan_problems(setup: Setup) -> None:
+    assert plan_export(setup.workspace, "news", setup.secrets) == []
+    assert resolve_key(setup.workspace, "sandbox", setup.secrets) == ApiKey(KEY)
+
+
+def test_plan_names_every_missing_piece(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = setup.workspace
+    workspace.put_connection(replace(workspace.connections["sandbox"], consent=None,
+                                     export_users=("someone-else",)))
+    problems = plan_export(workspace, "news", MemorySecrets())
+    assert any("consent" in sentence for sentence in problems)
+    assert any("is not an export user" in sentence and "SGTUI_API_KEY" in sentence
+               for sentence in problems)
+    monkeypatch.setenv("SGTUI_API_KEY", KEY)
+    assert resolve_key(workspace, "sandbox", MemorySecrets()) == ApiKey(KEY)
+    assert plan_export(workspace, "missing", MemorySecrets())[0].startswith(
+        "There is no export called 'missing'")
+
+
+async def test_a_plan_problem_fails_the_run_with_a_sentence_and_is_kept(setup: Setup) -> None:
+    workspace = setup.workspace
+    workspace.put_connection(replace(workspace.connections["sandbox"], consent=None))
+    summary, _ = await run_news(setup)
+    assert summary.status is RunStatus.FAILED and "consent" in summary.sentence
+    assert setup.put_count() == 0
+    assert StateStore(workspace.state_path).last_run("news").status is RunStatus.FAILED
+
+
+async def test_hard_cap_stops_before_anything_is_sent(setup: Setup) -> None:
+    summary, _ = await run_news(setup, RunOptions(hard_cap=100))
+    assert summary.status is RunStatus.FAILED and "limit of 100" in summary.sentence
+    assert setup.put_count() == 0
+
+
+async def test_unknown_list_fails_with_a_sentence(setup: Setup) -> None:
+    setup.change_export(list_id="00000000-0000-4000-8000-000000000000")
+    summary, _ = await run_news(setup)
+    assert summary.status is RunStatus.FAILED
+    assert "no contact list" in summary.sentence
+
+
+def test_refresh_runs_every_scheduled_export(setup: Setup,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    workspace = setup.workspace
+    news = workspace.exports["news"]
+    other = setup.sandbox.create_list("VIP")
+    workspace.put_export(replace(news, name="vip", list_id=other["id"], segments=("vip-europe",)))
+    workspace.put_export(replace(news, name="manual", schedule=Schedule.MANUAL))
+    workspace.save()
+
+    assert main(["refresh", "--json", "--workspace", str(workspace.folder)]) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert [run["export"] for run in outcome["exports"]] == ["news", "vip"]
+    assert outcome["ok"] is True
+    assert setup.list_emails() == setup.expected()
+    saved = json.loads((workspace.runs_folder / "last-refresh.json").read_text())
+    assert saved["failed"] == 0
+
+
+def test_a_second_refresh_does_not_overlap_the_first(setup: Setup,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with FileLock(setup.workspace.folder / "refresh.lock"):
+        assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
+    assert "another refresh of this workspace is still running" in capsys.readouterr().err
+    assert setup.put_count() == 0
+
+
+def test_refresh_reports_a_failed_export_and_exits_1(setup: Setup,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    setup.change_export(list_id="00000000-0000-4000-8000-000000000000")
+    assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
+    err = capsys.readouterr().err
+    assert "1 of 1 exports failed" in err and "news: SendGrid has no contact list" in err
