@@ -1,20 +1,485 @@
-"""The exports screen (a placeholder until its issue lands)."""
+"""The exports screen: every export, searchable, and what can be done with each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from sgtui.workspace.model import ExportConfig, Schedule
+from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
+
+if TYPE_CHECKING:
+    from sgtui.export.events import RunSummary
+    from sgtui.tui.screens.export_wizard import SavedExport
+    from sgtui.workspace.config import Workspace
+
+COLUMNS = ("Export", "Connection", "SendGrid list", "Segments", "Schedule", "Last run")
+EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "duplicate_export",
+                   "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
+KEYS_HINT = ("n new · ⏎ edit · r run · d duplicate · s schedule · x detach · del remove · "
+             "R run all · / search")
+VIEWER_SENTENCE = ("You can look at the exports here; an administrator can make you a "
+                   "contributor to define and run them.")
+
+
+def last_run_text(summary: RunSummary | None) -> str:
+    """``succeeded · Nov 28 10:04 · 1,234 contacts``, or ``never``."""
+    if summary is None:
+        return "never"
+    when = summary.finished_at or summary.started_at
+    stamp = when.astimezone().strftime("%b %d %H:%M") if isinstance(when, datetime) else ""
+    status = str(getattr(summary.status, "value", summary.status))
+    if summary.dry_run:
+        status = f"dry run {status}"
+    return f"{status} · {stamp} · {summary.uploaded or summary.valid:,} contacts"
+
+
+def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, str]:
+    """Each export's last run in words (blocking; a missing state database means never)."""
+    if not workspace.state_path.exists():
+        return dict.fromkeys(names, "never")
+    try:
+        from sgtui.workspace.state import StateStore
+
+        store = StateStore(workspace.state_path)
+        return {name: last_run_text(store.last_run(name)) for name in names}
+    except Exception:  # an unreadable history must not hide the exports
+        return dict.fromkeys(names, "unknown (history unreadable)")
 
 
 class ExportsScreen(Screen[None]):
-    """Exports: coming with its own issue."""
+    """Every export with its connection, list, segments, schedule and last run."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="exports.back")]
+    DEFAULT_CSS = """
+    ExportsScreen #exports-search { margin: 0 1; width: 1fr; max-width: 60; }
+    ExportsScreen #exports-role { height: auto; padding: 0 1; color: $text-muted; }
+    ExportsScreen #exports-table { height: 1fr; margin: 0 1; }
+    ExportsScreen #exports-empty { height: auto; }
+    ExportsScreen #exports-detail {
+        height: auto; max-height: 8; margin: 0 1; padding: 0 1;
+        border-top: solid $primary 40%;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="exports.back"),
+        Binding("slash", "search", "Search", id="exports.search"),
+        Binding("n", "new_export", "New", id="exports.new"),
+        Binding("e", "edit_export", "Edit", id="exports.edit"),
+        # For viewers, whose Edit is hidden: e must not open a second exports screen.
+        Binding("e", "nothing", show=False, id="exports.edit-viewer"),
+        Binding("r", "run_export", "Run now", id="exports.run"),
+        Binding("d", "duplicate_export", "Duplicate", id="exports.duplicate"),
+        Binding("s", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
+        Binding("x", "detach_connection", "Detach", id="exports.detach"),
+        Binding("delete", "remove_export", "Remove", id="exports.remove"),
+        Binding("R", "run_scheduled", "Run all scheduled", id="exports.run-scheduled"),
+    ]
+
+    class LastRunsRead(Message):
+        """The last run of every export was read from the state database (thread worker)."""
+
+        def __init__(self, runs: dict[str, str]) -> None:
+            super().__init__()
+            self.runs = runs
+
+    class Written(Message):
+        """A change was written to ``sgtui.toml`` (thread worker), or ``problem`` says why not."""
+
+        def __init__(self, done: str, problem: str | None) -> None:
+            super().__init__()
+            self.done, self.problem = done, problem
+
+    class KeyChecked(Message):
+        """Whether this session has a key for an export's connection (thread worker)."""
+
+        def __init__(self, names: list[str], without_key: list[str]) -> None:
+            super().__init__()
+            self.names, self.without_key = names, without_key
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_runs: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Exports", classes="screen-title")
-        yield Static("Nothing here yet.", classes="empty-state")
+        yield Static("", id="exports-role")
+        yield Input(placeholder="Search exports (name, connection, list, segment)",
+                    id="exports-search", compact=True)
+        table: DataTable[Text] = DataTable(id="exports-table", cursor_type="row",
+                                           zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="exports-empty", classes="empty-state")
+        yield Static("", id="exports-detail")
         yield Footer()
+
+    def on_mount(self) -> None:
+        role = self.app.workspace.role
+        self.query_one("#exports-role", Static).update(
+            Content(VIEWER_SENTENCE) if role is Role.VIEWER else Content(KEYS_HINT))
+        self.refresh_rows()
+        self.query_one("#exports-table", DataTable).focus()
+        self.read_last_runs()
+
+    def action_nothing(self) -> None:
+        """Do nothing (a key that is taken here, but not for this user)."""
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+        self.read_last_runs()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Viewers: the editing keys are hidden and do nothing.
+        return action not in EDITING_ACTIONS or can_create_exports(self.app.workspace.role)
+
+    # -- rows ------------------------------------------------------------------------------
+    def refresh_rows(self) -> None:
+        """Show the exports that match the search, keeping the cursor on the same one."""
+        workspace = self.app.workspace
+        table = self.query_one("#exports-table", DataTable)
+        selected = self.selected_name
+        query = self.query_one("#exports-search", Input).value.strip().lower()
+        exports = sorted(workspace.exports.values(), key=lambda export: export.name.lower())
+        segment_names = self._segment_names()
+        table.clear()
+        shown = 0
+        for export in exports:
+            cells = self._cells(export, segment_names)
+            if query and not any(query in cell.lower() for cell in [*cells, export.list_id]):
+                continue
+            table.add_row(*(Text(cell) for cell in cells), key=export.name)
+            shown += 1
+        empty = self.query_one("#exports-empty", Static)
+        if not exports:
+            empty.update(Content("No exports yet. Press n to define one: which segments go to "
+                                 "which SendGrid list." if can_create_exports(workspace.role)
+                                 else "No exports yet."))
+        elif not shown:
+            empty.update(Content(f"No export matches {query!r}."))
+        else:
+            empty.update("")
+        empty.display = not shown
+        table.display = bool(shown)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+        self._show_detail()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """Everything about the export under the cursor, below the table."""
+        detail = self.query_one("#exports-detail", Static)
+        export = self.app.workspace.exports.get(self.selected_name or "")
+        detail.display = export is not None
+        if export is None:
+            return
+        from sgtui.workspace.model import MAPPABLE_FIELDS
+
+        names = self._segment_names()
+        mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
+                            for field, column in export.mapping.items())
+        lines = [
+            ("List", f"{export.list_name or '(name unknown)'}  ID {export.list_id}"),
+            ("Segments", ", ".join(names.get(s, s) for s in export.segments) or "(none)"),
+            ("Mapping", mapping or "(none)"),
+            ("Schedule", ("with every refresh" if export.schedule is Schedule.REFRESH
+                          else "on demand only") + f", {export.mode.value} mode"),
+            ("Last run", self.last_runs.get(export.name, "…")),
+        ]
+        workspace = self.app.workspace
+        if workspace.role is Role.CONTRIBUTOR and not can_edit_export(
+                workspace.role, export, workspace.connections):
+            lines.append(("", "Read-only for you: it uses a connection only administrators "
+                              "may use."))
+        content = Content("")
+        for index, (label, value) in enumerate(lines):
+            if index:
+                content += Content("\n")
+            content += Content.styled(f"{label:<10}", "bold") + Content(value)
+        detail.update(content)
+
+    def _segment_names(self) -> dict[str, str]:
+        return getattr(self, "_segments_by_id", {})
+
+    def _cells(self, export: ExportConfig, segment_names: dict[str, str]) -> list[str]:
+        connections = self.app.workspace.connections
+        connection = connections.get(export.connection or "")
+        if export.is_detached:
+            where = "(detached)"
+        elif connection is None:
+            where = f"{export.connection} (missing)"
+        else:
+            where = connection.display_name
+        short_id = export.list_id[:8] + "…" if len(export.list_id) > 9 else export.list_id
+        list_text = f"{export.list_name} ({short_id})" if export.list_name else short_id
+        segments = ", ".join(segment_names.get(s, s) for s in export.segments)
+        schedule = "every refresh" if export.schedule is Schedule.REFRESH else "on demand"
+        if export.mode.value == "mirror":
+            schedule += " · mirror"
+        return [export.name, where, list_text, segments, schedule,
+                self.last_runs.get(export.name, "…")]
+
+    @property
+    def selected_name(self) -> str | None:
+        """The export under the cursor."""
+        table = self.query_one("#exports-table", DataTable)
+        if not table.row_count or not table.display:
+            return None
+        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(key.value) if key.value is not None else None
+
+    @work(thread=True, exclusive=True, group="exports-last-runs", exit_on_error=False)
+    def read_last_runs(self) -> None:
+        """Read every export's last run, and segment names, off the UI thread."""
+        workspace = self.app.workspace
+        runs = read_last_runs(workspace, list(workspace.exports))
+        try:
+            source = self.app.open_source()
+            try:
+                self._segments_by_id = {s.id: s.name for s in source.segments()}
+            finally:
+                source.close()
+        except Exception:  # segment ids are shown as they are
+            pass
+        self.post_message(self.LastRunsRead(runs))
+
+    def on_exports_screen_last_runs_read(self, event: LastRunsRead) -> None:
+        self.last_runs = event.runs
+        self.refresh_rows()
+
+    # -- search ----------------------------------------------------------------------------
+    def action_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.query_one("#exports-search", Input).focus()
+
+    @on(Input.Changed, "#exports-search")
+    def _search_changed(self) -> None:
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#exports-search")
+    def _search_submitted(self) -> None:
+        self.query_one("#exports-table", DataTable).focus()
+
+    def action_back(self) -> None:
+        """Leave the search box, or go back to the home screen."""
+        search = self.query_one("#exports-search", Input)
+        if search.has_focus:
+            if search.value:
+                search.value = ""
+            self.query_one("#exports-table", DataTable).focus()
+            return
+        self.app.pop_screen()
+
+    # -- actions ---------------------------------------------------------------------------
+    def _editable(self, verb: str) -> ExportConfig | None:
+        """The selected export if this user may change it; otherwise say why and None."""
+        name = self.selected_name
+        if name is None:
+            self.notify("There is no export to " + verb + " yet.", markup=False)
+            return None
+        workspace = self.app.workspace
+        export = workspace.exports.get(name)
+        if export is None:
+            return None
+        if not can_edit_export(workspace.role, export, workspace.connections):
+            self.notify(f"{name} uses a connection that only administrators may use, so you "
+                        f"cannot {verb} it. Ask an administrator to share the connection with "
+                        "contributors.", severity="warning", markup=False)
+            return None
+        return export
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if can_create_exports(self.app.workspace.role):
+            self.action_edit_export()
+
+    def action_new_export(self) -> None:
+        """Open the wizard on a new export."""
+        from sgtui.tui.screens.export_wizard import ExportWizardScreen
+
+        self.app.push_screen(ExportWizardScreen(), self._wizard_done)
+
+    def action_edit_export(self) -> None:
+        """Open the wizard with the selected export's values."""
+        from sgtui.tui.screens.export_wizard import ExportDraft, ExportWizardScreen
+
+        export = self._editable("edit")
+        if export is not None:
+            self.app.push_screen(ExportWizardScreen(ExportDraft.from_config(export)),
+                                 self._wizard_done)
+
+    def action_duplicate_export(self) -> None:
+        """Open the wizard on a copy of the selected export (saved only when you save)."""
+        from sgtui.tui.screens.export_wizard import ExportDraft, ExportWizardScreen
+
+        export = self._editable("duplicate")
+        if export is None:
+            return
+        taken = set(self.app.workspace.exports)
+        name, number = f"{export.name}-copy", 2
+        while name in taken:
+            name, number = f"{export.name}-copy-{number}", number + 1
+        self.app.push_screen(ExportWizardScreen(ExportDraft.from_config(export, copy_as=name)),
+                             self._wizard_done)
+
+    def _wizard_done(self, saved: SavedExport | None) -> None:
+        self.refresh_rows()
+        if saved is None:
+            return
+        table = self.query_one("#exports-table", DataTable)
+        if saved.name in table.rows:
+            table.move_cursor(row=table.get_row_index(saved.name))
+        if saved.run:
+            self._run([saved.name])
+
+    def action_toggle_schedule(self) -> None:
+        """Switch the selected export between every refresh and on demand."""
+        export = self._editable("schedule")
+        if export is None:
+            return
+        on = export.schedule is not Schedule.REFRESH
+        changed = _replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
+        self.write(lambda ws: ws.put_export(changed),
+                   f"{export.name} now runs with every refresh." if on
+                   else f"{export.name} now runs on demand only.")
+
+    def action_detach_connection(self) -> None:
+        """Keep the selected export but detach its connection (it will not run)."""
+        from sgtui.tui.widgets.confirm import ConfirmModal
+
+        export = self._editable("detach")
+        if export is None:
+            return
+        if export.is_detached:
+            self.notify(f"{export.name} has no connection attached. Edit it to attach one.",
+                        markup=False)
+            return
+        changed = _replace(export, connection=None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda ws: ws.put_export(changed),
+                           f"Detached {export.name}; it will not run until a connection is "
+                           "attached again (Edit).")
+
+        self.app.push_screen(ConfirmModal(
+            f"Detach {export.name} from its connection?",
+            "The export is kept with its list, mapping and segments, but it will not run "
+            "until you attach a connection again with Edit.", "Detach"), answered)
+
+    def action_remove_export(self) -> None:
+        """Remove the selected export, after asking."""
+        from sgtui.tui.widgets.confirm import ConfirmModal
+
+        export = self._editable("remove")
+        if export is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda ws: ws.remove_export(export.name), f"Removed {export.name}.")
+
+        self.app.push_screen(ConfirmModal(
+            f"Remove the export {export.name}?",
+            "It is taken out of sgtui.toml. Its run history stays, and nobody is removed from "
+            "the SendGrid list.", "Remove", destructive=True), answered)
+
+    def action_run_export(self) -> None:
+        """Run the selected export now."""
+        export = self._editable("run")
+        if export is None:
+            return
+        if export.is_detached or export.connection not in self.app.workspace.connections:
+            self.notify(f"{export.name} has no connection to run with. Edit it to attach one.",
+                        severity="warning", markup=False)
+            return
+        self._run([export.name])
+
+    def action_run_scheduled(self) -> None:
+        """Run every scheduled export (what a refresh does), after asking."""
+        from sgtui.tui.widgets.confirm import ConfirmModal
+
+        workspace = self.app.workspace
+        names = [e.name for e in workspace.exports.values()
+                 if e.schedule is Schedule.REFRESH and not e.is_detached
+                 and e.connection in workspace.connections
+                 and can_edit_export(workspace.role, e, workspace.connections)]
+        if not names:
+            self.notify("No export is scheduled to run with every refresh.", markup=False)
+            return
+        count = f"{len(names)} scheduled export{'' if len(names) == 1 else 's'}"
+        self.app.push_screen(
+            ConfirmModal(f"Run {count} now?", ", ".join(names), "Run"),
+            lambda yes: self._run(names) if yes else None)
+
+    def _run(self, names: list[str]) -> None:
+        self.check_keys(names)
+
+    @work(thread=True, exclusive=True, group="exports-keys", exit_on_error=False)
+    def check_keys(self, names: list[str]) -> None:
+        """Find which exports this session has no key for (keyring access blocks)."""
+        from sgtui.tui.screens.export_wizard.keys import key_for
+
+        workspace = self.app.workspace
+        without = [name for name in names
+                   if key_for(workspace, workspace.exports[name].connection or "",
+                              self.app.secrets) is None]
+        self.post_message(self.KeyChecked(names, without))
+
+    def on_exports_screen_key_checked(self, event: KeyChecked) -> None:
+        workspace = self.app.workspace
+        for name in event.names:
+            if name not in event.without_key:
+                self.app.start_run(name)
+                continue
+            export = workspace.exports[name]
+            connection = workspace.connections[export.connection or ""]
+            if workspace.user in connection.export_users:
+                from sgtui.tui.screens.export_wizard.keys import no_key_sentence
+
+                sentence = no_key_sentence(connection, what=f"run {name} from here",
+                                           user=workspace.user)
+            else:
+                users = ", ".join(connection.export_users) or "none yet"
+                when = ("It will run with the next refresh, or" if export.schedule is
+                        Schedule.REFRESH else "It can run")
+                sentence = (f"You have no API key for {connection.display_name}, so {name} "
+                            f"cannot run from here. {when} when an export user ({users}) "
+                            "runs it.")
+            self.notify(sentence, severity="warning", timeout=10, markup=False)
+
+    # -- writing sgtui.toml ----------------------------------------------------------------
+    @work(thread=True, group="exports-write", exit_on_error=False)
+    def write(self, change: Callable[[Workspace], None], done: str) -> None:
+        """Apply ``change`` to the workspace and save ``sgtui.toml``."""
+        from sgtui.tui.screens.export_wizard.saving import write_workspace
+
+        self.post_message(self.Written(done, write_workspace(self.app.workspace, change)))
+
+    def on_exports_screen_written(self, event: Written) -> None:
+        self.refresh_rows()
+        if event.problem:
+            self.notify(event.problem, severity="error", markup=False)
+        else:
+            self.notify(event.done, markup=False)
+
+
+def _replace(export: ExportConfig, **changes: object) -> ExportConfig:
+    from dataclasses import replace
+
+    return replace(export, **changes)  # type: ignore[arg-type]
+

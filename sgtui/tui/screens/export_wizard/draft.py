@@ -1,0 +1,54 @@
+"""The export being defined: what the wizard's steps fill in, turned into an ExportConfig."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sgtui.workspace.model import ExportConfig, Schedule, SyncMode
+
+
+@dataclass
+class ExportDraft:
+    """Everything the wizard asks for; ``original_name`` is set when editing an export."""
+
+    name: str = ""
+    connection: str | None = None
+    list_id: str = ""
+    list_name: str | None = None
+    list_checked: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)
+    mapping_touched: bool = False
+    segments: list[str] = field(default_factory=list)
+    schedule: Schedule = Schedule.REFRESH
+    mode: SyncMode = SyncMode.UPSERT
+    original_name: str | None = None
+
+    @classmethod
+    def from_config(cls, export: ExportConfig, *, copy_as: str | None = None) -> ExportDraft:
+        """A draft of ``export``'s values: to edit it, or to start a copy named ``copy_as``."""
+        return cls(
+            name=copy_as or export.name,
+            connection=export.connection,
+            list_id=export.list_id,
+            list_name=export.list_name,
+            list_checked=bool(export.list_id),
+            mapping=dict(export.mapping),
+            mapping_touched=True,
+            segments=list(export.segments),
+            schedule=export.schedule,
+            mode=export.mode,
+            original_name=None if copy_as else export.name,
+        )
+
+    def to_config(self) -> ExportConfig:
+        """The export as ``sgtui.toml`` stores it."""
+        return ExportConfig(
+            name=self.name.strip(),
+            connection=self.connection,
+            list_id=self.list_id.strip(),
+            list_name=self.list_name,
+            segments=tuple(self.segments),
+            mapping={k: v for k, v in self.mapping.items() if v},
+            schedule=self.schedule,
+            mode=self.mode,
+        )

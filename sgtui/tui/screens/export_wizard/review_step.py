@@ -1,0 +1,186 @@
+"""Step 7: everything on one screen, with a dry run of what would be sent and dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from sgtui.tui.screens.export_wizard.draft import ExportDraft
+from sgtui.tui.screens.export_wizard.step import WizardStep
+from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule, SyncMode
+
+SCHEDULE_WORDS = {Schedule.REFRESH: "With every refresh", Schedule.MANUAL: "On demand only"}
+MODE_WORDS = {SyncMode.UPSERT: "Add and update", SyncMode.MIRROR: "Mirror (also removes people "
+              "who left the segments)"}
+SAVE_NOTE = ("Save writes the export to sgtui.toml; saving does not run it. Run it with "
+             "Save and run now, r in the exports list, or sgtui run NAME.")
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What a run of the draft would do with today's data (no SendGrid call)."""
+
+    profiles: int
+    sent: int
+    missing_email: int
+    invalid_email: int
+    duplicates: int
+    trimmed_fields: int
+
+
+class ReviewStep(WizardStep):
+    """The whole export at a glance; Save and Save and run now are in the wizard's bar."""
+
+    DEFAULT_CSS = """
+    ReviewStep > #review-summary { height: auto; }
+    ReviewStep > #review-plan { height: auto; margin-top: 1; color: $warning; }
+    ReviewStep > #review-dry-run { height: auto; margin-top: 1; }
+    ReviewStep > #review-note { height: auto; margin-top: 1; color: $text-muted; }
+    """
+
+    title = "Review"
+    help = "Check the export. Nothing has been sent or saved yet."
+
+    class DryRunDone(Message):
+        """The dry run finished (in a thread worker), or says why it could not."""
+
+        def __init__(self, result: DryRun | None, problem: str | None) -> None:
+            super().__init__()
+            self.result, self.problem = result, problem
+
+    class Planned(Message):
+        """What would stop a run of the draft today (thread worker), one sentence each."""
+
+        def __init__(self, problems: list[str]) -> None:
+            super().__init__()
+            self.problems = problems
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-summary")
+        yield Static("", id="review-plan")
+        yield Static("", id="review-dry-run")
+        yield Static(Content(SAVE_NOTE), id="review-note")
+
+    def enter(self, draft: ExportDraft) -> None:
+        self.query_one("#review-summary", Static).update(self.summary(draft))
+        self.query_one("#review-dry-run", Static).update(
+            Content.styled("Dry run: ", "bold") + Content("reading the segments…"))
+        self.query_one("#review-plan", Static).display = False
+        self.dry_run(dict(draft.mapping), tuple(draft.segments), draft.list_id)
+        self.plan(draft.to_config())
+
+    @work(thread=True, exclusive=True, group="review-plan", exit_on_error=False)
+    def plan(self, export: ExportConfig) -> None:
+        """Ask the engine what would stop this export from running (no network)."""
+        import copy
+
+        from sgtui.export.plan import plan_export
+        from sgtui.workspace.config import Workspace
+
+        workspace = self.app.workspace
+        scratch = Workspace(workspace.folder, copy.deepcopy(workspace.document),
+                            user=workspace.user)
+        try:
+            scratch.put_export(export)
+            problems = plan_export(scratch, export.name, self.app.secrets)
+        except Exception:  # the review still shows everything else
+            problems = []
+        self.post_message(self.Planned(problems))
+
+    def on_review_step_planned(self, event: Planned) -> None:
+        event.stop()
+        box = self.query_one("#review-plan", Static)
+        box.display = bool(event.problems)
+        text = Content.styled("Before it can run:", "bold")
+        for sentence in event.problems:
+            text += Content(f"\n• {sentence}")
+        box.update(text)
+
+    def summary(self, draft: ExportDraft) -> Content:
+        """The draft as label/value lines."""
+        workspace = self.app.workspace
+        connection = workspace.connections.get(draft.connection or "")
+        info = self.wizard.source_info
+        names = {segment.id: segment.name for segment in (info.segments if info else ())}
+        list_text = draft.list_name or "(name unknown)"
+        list_text += f"  ID {draft.list_id}"
+        if not draft.list_checked:
+            list_text += "  (not checked with SendGrid yet)"
+        mapping = ", ".join(f"{MAPPABLE_FIELDS[field]} ← {column}"
+                            for field, column in draft.mapping.items() if column)
+        lines = [
+            ("Name", draft.name),
+            ("Connection", connection.display_name if connection else "(none)"),
+            ("SendGrid list", list_text),
+            ("Mapping", mapping),
+            ("Segments", ", ".join(names.get(s, s) for s in draft.segments)),
+            ("Schedule", SCHEDULE_WORDS[draft.schedule]),
+            ("Sync mode", MODE_WORDS[draft.mode]),
+        ]
+        content = Content("")
+        for index, (label, value) in enumerate(lines):
+            content += Content.styled(f"{label:<14}", "bold") + Content(value)
+            if index < len(lines) - 1:
+                content += Content("\n")
+        return content
+
+    @work(thread=True, exclusive=True, group="dry-run", exit_on_error=False)
+    def dry_run(self, mapping: dict[str, str], segments: tuple[str, ...], list_id: str) -> None:
+        """Prepare every member as a run would, counting what would be sent and dropped."""
+        from sgtui.export.prepare import ContactPreparer
+
+        worker = get_current_worker()
+        try:
+            source = self.app.open_source()
+            try:
+                columns = list(dict.fromkeys([source.key_column, *mapping.values()]))
+                preparer = ContactPreparer(list_id or "dry-run", mapping, columns)
+                for chunk in source.stream_members(segments, columns):
+                    if worker.is_cancelled:
+                        return
+                    preparer.prepare(chunk)
+            finally:
+                source.close()
+        except Exception as error:  # SourceError or a surprise: one sentence
+            sentence = getattr(error, "sentence", None) or (
+                f"The dry run could not read the customer data ({type(error).__name__}).")
+            self.post_message(self.DryRunDone(None, sentence))
+            return
+        counts = preparer.counts
+        self.post_message(self.DryRunDone(DryRun(
+            counts.read, counts.valid, counts.missing_email, counts.invalid_email,
+            counts.duplicates, counts.trimmed_fields), None))
+
+    def on_review_step_dry_run_done(self, event: DryRunDone) -> None:
+        event.stop()
+        self.last_dry_run = event.result
+        self.query_one("#review-dry-run", Static).update(dry_run_text(event.result, event.problem))
+
+
+def dry_run_text(result: DryRun | None, problem: str | None) -> Content:
+    """The dry run in a few lines: sent, dropped with reasons, shortened values."""
+    head = Content.styled("Dry run: ", "bold")
+    if result is None:
+        return head + Content(problem or "not available.")
+    dropped = result.missing_email + result.invalid_email + result.duplicates
+    text = head + Content(f"{result.profiles:,} profiles in the segments; "
+                          f"{result.sent:,} contacts would be sent to SendGrid.")
+    if dropped:
+        reasons = [(result.invalid_email, "invalid email"),
+                   (result.missing_email, "no email"),
+                   (result.duplicates, "same email as another profile (sent once)")]
+        text += Content(f"\n  {dropped:,} would be left out: ") + Content("; ".join(
+            f"{count:,} {why}" for count, why in reasons if count))
+    else:
+        text += Content("\n  Nobody would be left out.")
+    if result.trimmed_fields:
+        text += Content(f"\n  {result.trimmed_fields:,} values are longer than SendGrid allows "
+                        "and would be shortened.")
+    text += Content("\n  Rows left out are listed with their reasons after each run.")
+    return text

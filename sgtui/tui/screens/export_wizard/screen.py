@@ -1,0 +1,290 @@
+"""The export wizard: seven steps, one at a time, with Back/Next and a step indicator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+
+from sgtui.tui.screens.export_wizard.connection_step import ConnectionStep
+from sgtui.tui.screens.export_wizard.draft import ExportDraft
+from sgtui.tui.screens.export_wizard.list_step import ListStep
+from sgtui.tui.screens.export_wizard.mapping_step import MappingStep
+from sgtui.tui.screens.export_wizard.name_step import NameStep
+from sgtui.tui.screens.export_wizard.review_step import ReviewStep
+from sgtui.tui.screens.export_wizard.schedule_step import ScheduleStep
+from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
+from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
+from sgtui.tui.widgets.export.list_picker import ListPicker
+from sgtui.tui.widgets.step_indicator import StepIndicator
+
+if TYPE_CHECKING:
+    from sgtui.tui.screens.export_wizard.step import WizardStep
+    from sgtui.workspace.config import Workspace
+
+DEFAULT_PROFILE_CAP = 1_000_000
+STEP_COUNT = 7
+
+
+def profile_cap(workspace: Workspace) -> int:
+    """The most profiles one export may send: ``[limits] max_profiles_per_export``, else 1M."""
+    limits = workspace.document.get("limits")
+    value = limits.get("max_profiles_per_export") if hasattr(limits, "get") else None
+    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_PROFILE_CAP
+
+
+@dataclass(frozen=True, slots=True)
+class SavedExport:
+    """What the wizard hands back: the saved export's name and whether to run it now."""
+
+    name: str
+    run: bool
+
+
+class ExportWizardScreen(Screen[SavedExport | None]):
+    """Define a new export, or edit one (``draft.original_name`` set).
+
+    Dismisses with :class:`SavedExport`, or None when left without saving.
+    """
+
+    DEFAULT_CSS = """
+    ExportWizardScreen #wizard-help { height: auto; padding: 0 1; color: $text-muted; }
+    ExportWizardScreen #wizard-steps { height: 1fr; }
+    ExportWizardScreen #wizard-problem { height: auto; padding: 0 1; color: $error; }
+    ExportWizardScreen #wizard-bar { height: 1; padding: 0 1; margin-bottom: 1; }
+    ExportWizardScreen #wizard-bar Button { margin-right: 2; min-width: 10; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
+        Binding("ctrl+b", "previous_step", "Back", id="wizard.back"),
+        Binding("ctrl+n", "next_step", "Next", id="wizard.next"),
+        Binding("ctrl+s", "save", "Save", id="wizard.save"),
+        # The app's c/e/h/i would open another screen on top of a half-made export.
+        Binding("c,e,h,i", "stay", show=False, id="wizard.stay"),
+    ]
+
+    class SourceRead(Message):
+        """The customer data's columns, sample and segments were read (thread worker)."""
+
+        def __init__(self, info: SourceInfo) -> None:
+            super().__init__()
+            self.info = info
+
+    class Saved(Message):
+        """``sgtui.toml`` was written (thread worker), or ``problem`` says why not."""
+
+        def __init__(self, name: str, problem: str | None, run: bool) -> None:
+            super().__init__()
+            self.name, self.problem, self.run = name, problem, run
+
+    def __init__(self, draft: ExportDraft | None = None) -> None:
+        super().__init__()
+        self.draft = draft or ExportDraft()
+        self.source_info: SourceInfo | None = None
+        self.index = 0
+        self.saving = False
+        self._advance_when_chosen = False
+        self._steps: list[WizardStep] = [
+            ConnectionStep(id="step-connection"), NameStep(id="step-name"),
+            ListStep(id="step-list"), MappingStep(id="step-mapping"),
+            SegmentsStep(id="step-segments"), ScheduleStep(id="step-schedule"),
+            ReviewStep(id="step-review"),
+        ]
+
+    @property
+    def steps(self) -> list[WizardStep]:
+        """The steps in order (each is mounted when first shown)."""
+        return self._steps
+
+    @property
+    def step(self) -> WizardStep:
+        """The step on screen."""
+        return self.steps[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepIndicator([step.title for step in self._steps], 0, id="wizard-indicator")
+        yield Static("", id="wizard-help")
+        with ContentSwitcher(initial="step-connection", id="wizard-steps"):
+            yield self._steps[0]  # the others are mounted when first shown: a faster start
+        yield Static("", id="wizard-problem")
+        with Horizontal(id="wizard-bar"):
+            yield Button("Back", id="wizard-back", compact=True)
+            yield Button("Next", id="wizard-next", variant="primary", compact=True)
+            yield Button("Save", id="wizard-save", variant="success", compact=True)
+            yield Button("Save and run now", id="wizard-save-run", compact=True)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        verb = "Edit export" if self.draft.original_name else "New export"
+        self.sub_title = verb
+        self.read_source()
+        await self._show(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        last = self.index == STEP_COUNT - 1
+        if action == "previous_step":
+            return self.index > 0
+        if action == "next_step":
+            return not last
+        if action == "save":
+            return last
+        return True
+
+    # -- moving between steps ----------------------------------------------------------------
+    async def _show(self, index: int) -> None:
+        self.index = index
+        step = self.step
+        switcher = self.query_one(ContentSwitcher)
+        if not step.is_attached:
+            await switcher.mount(step)
+        switcher.current = step.id
+        self.query_one(StepIndicator).current = index
+        self.query_one("#wizard-help", Static).update(Content(step.help))
+        self._problem("")
+        last = index == len(self.steps) - 1
+        self.query_one("#wizard-back").display = index > 0
+        self.query_one("#wizard-next").display = not last
+        self.query_one("#wizard-save").display = last
+        self.query_one("#wizard-save-run").display = last
+        step.enter(self.draft)
+        self.refresh_bindings()
+        self.call_after_refresh(step.focus_first)
+
+    async def action_next_step(self) -> None:
+        """Check this step and go to the next (on the last step: nothing)."""
+        if self.index >= len(self.steps) - 1 or self.saving:
+            return
+        step = self.step
+        problem = step.problem(self.draft)
+        if problem:
+            self._advance_when_chosen = isinstance(step, ListStep) and (
+                self.query_one(ListPicker).busy)
+            self._problem(problem)
+            return
+        step.leave(self.draft)
+        await self._show(self.index + 1)
+
+    async def action_previous_step(self) -> None:
+        """Go back one step, keeping what was entered."""
+        if self.index == 0 or self.saving:
+            return
+        self._advance_when_chosen = False
+        self.step.leave(self.draft)
+        await self._show(self.index - 1)
+
+    def action_stay(self) -> None:
+        """Keep the user in the wizard (the app's navigation keys do nothing here)."""
+
+    def action_cancel(self) -> None:
+        """Leave the wizard; ask first when something was entered."""
+        if self.index == 0 and not self.draft.original_name:
+            self.dismiss(None)
+            return
+        from sgtui.tui.widgets.confirm import ConfirmModal
+
+        what = "your changes to this export" if self.draft.original_name else "this new export"
+        self.app.push_screen(
+            ConfirmModal("Leave without saving?", f"Nothing of {what} will be kept.",
+                         "Leave", cancel_label="Stay"),
+            lambda leave: self.dismiss(None) if leave else None,
+        )
+
+    @on(Button.Pressed, "#wizard-back")
+    async def _back_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.action_previous_step()
+
+    @on(Button.Pressed, "#wizard-next")
+    async def _next_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.action_next_step()
+
+    @on(Button.Pressed, "#wizard-save")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#wizard-save-run")
+    def _save_run_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save(run=True)
+
+    async def on_list_picker_chosen(self, event: ListPicker.Chosen) -> None:
+        if event.list_id:
+            self._problem("")
+            if self._advance_when_chosen and isinstance(self.step, ListStep):
+                self._advance_when_chosen = False
+                await self.action_next_step()
+        else:
+            self._advance_when_chosen = False
+
+    def _problem(self, sentence: str) -> None:
+        self.query_one("#wizard-problem", Static).update(Content(sentence))
+
+    # -- the customer data -----------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="wizard-source", exit_on_error=False)
+    def read_source(self) -> None:
+        """Read the profile columns, a sample of profiles and the segments."""
+        try:
+            source = self.app.open_source()
+            try:
+                info = read_source_info(source)
+            finally:
+                source.close()
+        except Exception as error:  # SourceError, or a database surprise
+            sentence = getattr(error, "sentence", None) or (
+                f"The customer data could not be read ({type(error).__name__}).")
+            info = SourceInfo(problem=sentence)
+        self.post_message(self.SourceRead(info))
+
+    def on_export_wizard_screen_source_read(self, event: SourceRead) -> None:
+        self.source_info = event.info
+        if isinstance(self.step, MappingStep | SegmentsStep):
+            self.step.enter(self.draft)
+
+    # -- saving ----------------------------------------------------------------------------
+    def action_save(self, run: bool = False) -> None:
+        """Write the export to ``sgtui.toml`` (only from the review step)."""
+        if self.index != len(self.steps) - 1 or self.saving:
+            return
+        self.step.leave(self.draft)
+        self.saving = True
+        self._problem("")
+        self.save(run)
+
+    @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
+    def save(self, run: bool) -> None:
+        """Put the export into the workspace and write the file."""
+        from sgtui.tui.screens.export_wizard.saving import write_workspace
+
+        export = self.draft.to_config()
+        original = self.draft.original_name
+
+        def change(workspace: Workspace) -> None:
+            if original and original != export.name:
+                workspace.remove_export(original)
+            workspace.put_export(export)
+
+        problem = write_workspace(self.app.workspace, change)
+        self.post_message(self.Saved(export.name, problem, run))
+
+    def on_export_wizard_screen_saved(self, event: Saved) -> None:
+        self.saving = False
+        if event.problem:
+            self._problem(event.problem)
+            return
+        if not event.run:
+            self.app.notify(f"Saved {event.name}. Saving does not run it: press r in the "
+                            "exports list to run it now.", markup=False)
+        self.dismiss(SavedExport(event.name, event.run))
+
