@@ -45,3 +45,6 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> N
     monkeypatch.delenv("SGTUI_API_KEY", raising=False)
     monkeypatch.setenv("SGTUI_WORKSPACE", str(tmp_path_factory.mktemp("default-workspace")))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    # The opt-in key file and crash logs live in per-user folders: keep them in tmp.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

@@ -11,6 +11,7 @@ from sgtui.workspace.secrets import (
     SecretsError,
     SecretStore,
     account_name,
+    find_key,
     key_from_environment,
 )
 
@@ -33,7 +34,7 @@ def resolve_key(workspace: Workspace, connection_name: str, secrets: SecretStore
     connection = workspace.connections.get(connection_name)
     if connection is not None and workspace.user in connection.export_users:
         try:
-            key = secrets.get(account_name(workspace.id, connection_name))
+            key = find_key(secrets, account_name(workspace.id, connection_name))
         except SecretsError:
             key = None
         if key:

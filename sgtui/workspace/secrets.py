@@ -197,6 +197,43 @@ class KeyFileSecrets:
             self._write(keys)
 
 
+KEY_FILE_NAME = "keys.unencrypted"
+
+
+def user_key_file() -> KeyFileSecrets:
+    """The current user's opt-in, unencrypted key file, in their own sgtui config folder.
+
+    It lives with the user, not the workspace, so a workspace shared with a group never
+    holds anyone's key and each user's file stays theirs.
+    """
+    from platformdirs import user_config_path
+
+    folder = user_config_path("sgtui")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return KeyFileSecrets(folder / KEY_FILE_NAME)
+
+
+def find_key(secrets: SecretStore, account: str) -> ApiKey | None:
+    """This user's key for ``account``: the keyring, then the key file they chose, then
+    ``$SGTUI_API_KEY``. Raises :class:`KeyringUnavailable` only when none of them has one."""
+    problem: KeyringUnavailable | None = None
+    try:
+        found = secrets.get(account)
+    except KeyringUnavailable as error:
+        found, problem = None, error
+    if found is None:
+        file = user_key_file()
+        if file.path.exists():
+            try:
+                found = file.get(account)
+            except (OSError, ValueError):
+                found = None
+    found = found or key_from_environment()
+    if found is None and problem is not None:
+        raise problem
+    return found
+
+
 def key_from_environment() -> ApiKey | None:
     """The key in ``$SGTUI_API_KEY``, for scheduled jobs on hosts without a keyring."""
     value = os.environ.get(ENV_API_KEY, "").strip()

@@ -100,3 +100,22 @@ def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert key_from_environment() is None
     monkeypatch.setenv("SGTUI_API_KEY", f" {SECRET} ")
     assert key_from_environment() == ApiKey(SECRET)
+
+
+def test_the_key_file_lives_with_the_user_and_is_found_after_the_keyring() -> None:
+    from sgtui.workspace.secrets import find_key, user_key_file
+
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(KeyringUnavailable):
+        find_key(KeyringSecrets(), "ws/marketing")
+    user_key_file().set("ws/marketing", ApiKey(SECRET))
+    assert find_key(KeyringSecrets(), "ws/marketing") == ApiKey(SECRET)
+    assert stat.S_IMODE(user_key_file().path.parent.stat().st_mode) == 0o700
+
+
+def test_find_key_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sgtui.workspace.secrets import find_key
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("SGTUI_API_KEY", SECRET)
+    assert find_key(KeyringSecrets(), "ws/marketing") == ApiKey(SECRET)

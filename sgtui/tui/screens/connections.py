@@ -348,12 +348,12 @@ class ConnectionsScreen(Screen[None]):
 
     def _forget_keys(self, name: str) -> None:
         """Forget this user's key for connection ``name``: keyring and the chosen key file."""
-        from sgtui.tui.screens.connection_setup.keys import key_file
+        from sgtui.workspace.secrets import user_key_file
 
         account = account_name(self.app.workspace.id, name)
         with contextlib.suppress(SecretsError):  # no keyring: nothing of ours is in it
             self.app.secrets.delete(account)
-        file = key_file(self.app.workspace)
+        file = user_key_file()
         if file.path.exists():
             with contextlib.suppress(OSError, ValueError):
                 file.delete(account)

@@ -11,7 +11,7 @@ from sgtui.tui.app import make_app
 from sgtui.tui.screens.connections import ConnectionsScreen
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace.config import Workspace
-from sgtui.workspace.secrets import KeyringSecrets, MemorySecrets, account_name
+from sgtui.workspace.secrets import KeyringSecrets, MemorySecrets, account_name, user_key_file
 
 from .conftest import KEY, OTHER_KEY
 from .helpers import (
@@ -167,6 +167,7 @@ async def test_no_keyring_offers_the_ways_forward(
     assert connection.export_users == ()
     assert KEY not in workspace.path.read_text(encoding="utf-8")
     assert not (workspace.folder / "keys.unencrypted").exists()
+    assert not user_key_file().path.exists()
 
 
 async def test_no_keyring_and_the_chosen_unencrypted_key_file(
@@ -187,7 +188,8 @@ async def test_no_keyring_and_the_chosen_unencrypted_key_file(
         await next_step(app, pilot)
         await next_step(app, pilot)
         await settle(app, pilot)
-    key_file = workspace.folder / "keys.unencrypted"
+    key_file = user_key_file().path
+    assert key_file.parent != workspace.folder
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert f"{account_name(workspace.id, 'marketing-sendgrid')}\t{KEY}" in key_file.read_text()
     assert Workspace.open(workspace.folder, user="alice").connections[

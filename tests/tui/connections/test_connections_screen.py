@@ -222,10 +222,10 @@ async def test_test_finds_the_key_in_the_chosen_key_file_without_keyring(
     import keyring
     import keyring.backends.fail
 
-    from sgtui.tui.screens.connection_setup.keys import key_file
+    from sgtui.workspace.secrets import user_key_file
 
     keyring.set_keyring(keyring.backends.fail.Keyring())
-    key_file(two_connections).set(account_name(two_connections.id, "marketing"), ApiKey(KEY))
+    user_key_file().set(account_name(two_connections.id, "marketing"), ApiKey(KEY))
     app = make_app(two_connections, secrets=KeyringSecrets())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c")

@@ -38,11 +38,17 @@ class ApiKeyStep(SetupStep):
     ApiKeyStep #custom-url { margin-top: 1; }
     """
 
-    BINDINGS = [Binding("f2", "toggle_key", "Show/hide key", id="setup.toggle-key")]
+    BINDINGS = [
+        Binding("f2", "toggle_key", "Show/hide key", id="setup.toggle-key"),
+        Binding("f3", "use_demo_key", "Use the demo key", id="setup.demo-key"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         draft = self.draft
         yield Static(Content(HOW_TO_GET_A_KEY), classes="help")
+        if self._demo_key():
+            yield Static(Content("Demo: the sandbox's key is on the home screen; F3 fills it in."),
+                         classes="help")
         yield Label("API key", classes="tight")
         placeholder = "SG.…"
         if draft.mode is SetupMode.EDIT:
@@ -70,6 +76,21 @@ class ApiKeyStep(SetupStep):
         self._show_hint(self.query_one("#api-key", Input).value)
 
     # -- the key ---------------------------------------------------------------------------
+    def _demo_key(self) -> str | None:
+        demo = getattr(self.app, "demo", None)
+        return demo.api_key if demo is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "use_demo_key":
+            return self._demo_key() is not None
+        return True
+
+    def action_use_demo_key(self) -> None:
+        """In ``sgtui demo``: fill in the sandbox's key, as pasting it would."""
+        key = self._demo_key()
+        if key:
+            self.query_one("#api-key", Input).value = key
+
     def action_toggle_key(self) -> None:
         """Show or hide the key's characters."""
         field = self.query_one("#api-key", Input)

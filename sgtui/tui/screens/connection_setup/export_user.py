@@ -11,12 +11,13 @@ from textual.widgets import Button, Static
 
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import SetupMode
-from sgtui.tui.screens.connection_setup.keys import KEY_FILE_NAME, key_file
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
+    KEY_FILE_NAME,
     KeyringUnavailable,
     SecretsError,
     account_name,
+    user_key_file,
 )
 
 
@@ -95,9 +96,9 @@ class ExportUserStep(SetupStep):
 
         self.app.push_screen(ConfirmModal(
             "Keep the key in an unencrypted file?",
-            f"The key will be written in plain text to {KEY_FILE_NAME} in the workspace "
-            "folder, readable only by your user (0600). Anyone who can act as your user, and "
-            "any backup of that folder, can read it. A keyring is safer.",
+            f"The key will be written in plain text to {user_key_file().path}, readable only "
+            "by your user (0600). Anyone who can act as your user, and any backup of that "
+            "folder, can read it. A keyring is safer.",
             "Use the key file", destructive=True), answered)
 
     @on(Button.Pressed, "#no-store")
@@ -116,7 +117,7 @@ class ExportUserStep(SetupStep):
         """Store the key (blocking keyring or file I/O, so in a thread)."""
         workspace, key = self.app.workspace, self.draft.key
         assert key is not None
-        store = key_file(workspace) if use_file else self.app.secrets
+        store = user_key_file() if use_file else self.app.secrets
         try:
             store.set(account_name(workspace.id, self.draft.name), key)
         except KeyringUnavailable as error:
@@ -126,7 +127,7 @@ class ExportUserStep(SetupStep):
         except OSError as error:
             self.post_message(self.KeyStored(None, (
                 f"sgtui could not write the key file ({error.strerror or error}). Check the "
-                "workspace folder's permissions.")))
+                "permissions of your sgtui config folder.")))
         else:
             self.post_message(self.KeyStored("file" if use_file else "keyring", None))
 
@@ -151,8 +152,8 @@ class ExportUserStep(SetupStep):
         self.remove_class("-no-keyring")
         self.query_one("#store-buttons").display = False
         if where == "file":
-            text = (f"✓ The key is in the unencrypted, owner-only file {KEY_FILE_NAME} in the "
-                    "workspace folder, and you are an export user of this connection.")
+            text = (f"✓ The key is in your unencrypted, owner-only file {KEY_FILE_NAME}, and "
+                    "you are an export user of this connection.")
         else:
             text = "✓ The key is in your keyring, and you are an export user of this connection."
         self._result(text, "ok")

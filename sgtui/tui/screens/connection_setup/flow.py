@@ -71,10 +71,10 @@ class SetupFlow:
         self.app.pop_screen()
 
     def _forget_stored_key(self) -> None:
-        from sgtui.tui.screens.connection_setup.keys import key_file
+        from sgtui.workspace.secrets import user_key_file
 
         draft, workspace = self.draft, self.app.workspace
-        store = key_file(workspace) if draft.key_stored_in == "file" else self.app.secrets
+        store = user_key_file() if draft.key_stored_in == "file" else self.app.secrets
         account = account_name(workspace.id, draft.name)
 
         def forget() -> None:
