@@ -1,8 +1,9 @@
 """``sgtui demo``: a complete local playground on a fresh machine.
 
 Demo customer data in a new workspace, a sandbox SendGrid on a free loopback port with a
-few lists and a realistic job delay, an in-memory keyring (nothing touches the OS keyring),
-and the app on top with a banner showing the key to paste.
+few lists and a realistic job delay, an in-memory keyring (nothing touches the OS keyring,
+so it works without D-Bus or a Secret Service), and the app on top with a banner showing
+the key to paste.
 """
 
 from __future__ import annotations
@@ -10,12 +11,23 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
 
+if TYPE_CHECKING:
+    from sgtui.sandbox import SandboxServer
+    from sgtui.tui.app import DemoInfo, SgtuiApp
+    from sgtui.workspace.config import Workspace
+    from sgtui.workspace.secrets import MemorySecrets
+
 DEMO_LISTS = ("Newsletter", "Spring promo", "VIP customers")
 DEMO_JOB_DELAY = 2.0
+LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
 def prepare_demo_workspace(folder: Path, *, profiles: int, seed: int, user: str | None = None):  # type: ignore[no-untyped-def]
@@ -29,28 +41,92 @@ def prepare_demo_workspace(folder: Path, *, profiles: int, seed: int, user: str 
     return workspace
 
 
+@dataclass(frozen=True, slots=True)
+class DemoSession:
+    """Everything a demo runs on: the workspace, the sandbox, the banner and the keys."""
+
+    workspace: Workspace
+    sandbox: SandboxServer
+    info: DemoInfo
+    secrets: MemorySecrets
+
+    def make_app(self) -> SgtuiApp:
+        """The app on the demo workspace, talking to the sandbox, keys in memory."""
+        from sgtui.tui.app import make_app
+
+        return make_app(self.workspace, secrets=self.secrets, demo=self.info)
+
+
+@contextmanager
+def demo_session(
+    folder: Path,
+    *,
+    profiles: int,
+    seed: int,
+    job_delay: float = DEMO_JOB_DELAY,
+    user: str | None = None,
+) -> Iterator[DemoSession]:
+    """Demo data in ``folder`` and a sandbox SendGrid on loopback for as long as it lasts.
+
+    Connections a previous demo left in the workspace pointed at that demo's sandbox (gone
+    now, with another port): they are pointed at this one.
+    """
+    from sgtui.sandbox import SandboxServer
+    from sgtui.tui.app import DemoInfo
+    from sgtui.workspace.secrets import MemorySecrets
+
+    workspace = prepare_demo_workspace(folder, profiles=profiles, seed=seed, user=user)
+    with SandboxServer(job_delay=job_delay, seed=seed) as sandbox:
+        for name in DEMO_LISTS:
+            sandbox.create_list(name)
+        _point_at(workspace, sandbox.base_url)
+        api_key = next(iter(sandbox.api_keys))
+        info = DemoInfo(sandbox_url=sandbox.base_url, api_key=api_key, profiles=profiles)
+        yield DemoSession(workspace, sandbox, info, MemorySecrets())
+
+
+def _point_at(workspace: Workspace, base_url: str) -> None:
+    from dataclasses import replace
+
+    stale = [c for c in workspace.connections.values()
+             if c.base_url.startswith(LOOPBACK_PREFIXES) and c.base_url != base_url]
+    for connection in stale:
+        workspace.put_connection(replace(connection, base_url=base_url))
+    if stale:
+        workspace.save()
+
+
 def main(args: argparse.Namespace) -> int:
     """Build the playground, run the app, and tidy up the sandbox afterwards."""
-    from sgtui.sandbox import SandboxServer
-    from sgtui.tui.app import DemoInfo, make_app
     from sgtui.workspace.config import WorkspaceError
-    from sgtui.workspace.secrets import MemorySecrets
 
     folder = getattr(args, "workspace", None)
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="sgtui-demo-")) / "workspace"
     print(f"Preparing a demo workspace in {folder} with {args.profiles:,} profiles…")
     try:
-        workspace = prepare_demo_workspace(folder, profiles=args.profiles, seed=args.seed)
+        with demo_session(Path(folder), profiles=args.profiles, seed=args.seed) as session:
+            print(_welcome(session))
+            session.make_app().run()
     except WorkspaceError as error:
         print(f"sgtui demo: {error.sentence}", file=sys.stderr)
         return EXIT_USAGE
-    with SandboxServer(job_delay=DEMO_JOB_DELAY, seed=args.seed) as sandbox:
-        for name in DEMO_LISTS:
-            sandbox.create_list(name)
-        api_key = next(iter(sandbox.api_keys))
-        demo = DemoInfo(sandbox_url=sandbox.base_url, api_key=api_key, profiles=args.profiles)
-        make_app(workspace, secrets=MemorySecrets(), demo=demo).run()
-    print(f"The demo workspace stays in {folder}; open it again with "
-          f"`sgtui --workspace {folder}` (the sandbox is gone).")
+    except OSError as error:
+        print(f"sgtui demo: the sandbox could not start on loopback ({error.strerror or error}).",
+              file=sys.stderr)
+        return EXIT_USAGE
+    print(f"The demo workspace stays in {folder}. Come back with "
+          f"`sgtui demo --workspace {folder}`: a fresh sandbox with the same key and empty "
+          "lists; keys lived in memory, so add yours again (Connections, u).")
     return EXIT_OK
+
+
+def _welcome(session: DemoSession) -> str:
+    info = session.info
+    lists = ", ".join(DEMO_LISTS)
+    return (
+        f"Sandbox SendGrid on {info.sandbox_url} (lists: {lists}; jobs take about "
+        f"{session.sandbox.job_delay:g} s like the real ones).\n"
+        f"Demo API key (the app shows it too): {info.api_key}\n"
+        "Keys are kept in memory for this session only; the OS keyring is not used."
+    )

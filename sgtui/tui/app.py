@@ -40,6 +40,7 @@ class SgtuiApp(App[None]):
         Binding("c", "open_connections", "Connections", id="app.connections"),
         Binding("e", "open_exports", "Exports", id="app.exports"),
         Binding("h", "open_history", "History", id="app.history"),
+        Binding("p", "open_progress", "Run progress", id="app.progress"),
         Binding("i", "import_csv", "Import", id="app.import", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -98,6 +99,34 @@ class SgtuiApp(App[None]):
         from sgtui.tui.screens.csv_import import CsvImportScreen
 
         self.push_screen(CsvImportScreen())
+
+    def action_open_progress(self) -> None:
+        """Reopen the progress panel of the running (or latest) run."""
+        from sgtui.tui.runs import open_progress
+
+        if not open_progress(self):
+            self.notify("No export has run in this session yet.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_progress":
+            return len(getattr(self, "_sgtui_runs", ())) > 0
+        return True
+
+    def format_title(self, title: str, sub_title: str):  # type: ignore[no-untyped-def]
+        """The header's title, plus the running run on every screen (see tui/runs.py)."""
+        content = super().format_title(title, sub_title)
+        indicator = getattr(self, "run_indicator", "")
+        if indicator:
+            from textual.content import Content
+
+            content = Content.assemble(content, ("   ", ""), (indicator, "bold $accent"))
+        return content
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Quit; while a run is going, ask first (the next run picks up where it stopped)."""
+        from sgtui.tui.runs import quit_or_ask
+
+        quit_or_ask(self)
 
     def start_run(self, export: str, *, full: bool = False) -> None:
         """Run ``export`` now and show its live progress panel."""

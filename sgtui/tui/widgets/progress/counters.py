@@ -1,0 +1,65 @@
+"""The run's counters: what preparing the profiles found and what SendGrid made of them."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from sgtui.export.progress_state import RunProgressState
+
+PAIR_WIDTH = 33
+
+
+def counter_values(state: RunProgressState) -> list[tuple[str, int, str]]:
+    """(label, value, style) for every counter, in reading order."""
+    return [
+        ("Valid", state.valid, ""),
+        ("Duplicates", state.duplicates, "warn"),
+        ("Invalid email", state.invalid_email, "warn"),
+        ("Missing email", state.missing_email, "warn"),
+        ("Trimmed fields", state.trimmed_fields, "warn"),
+        ("Rejected by SendGrid", state.rejected_by_sendgrid, "error"),
+        ("Created", state.created, "good"),
+        ("Updated", state.updated, "good"),
+    ]
+
+
+class RunCounters(Static):
+    """Counters in two columns (one when narrow), numbers right-aligned."""
+
+    DEFAULT_CSS = """
+    RunCounters { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._shown: tuple[object, ...] | None = None
+
+    def show(self, state: RunProgressState) -> None:
+        """Redraw from ``state`` if a counter or the width changed."""
+        values = counter_values(state)
+        columns = 2 if self.content_size.width >= PAIR_WIDTH * 2 or not self.size.width else 1
+        key = (tuple(values), columns, state.unchanged)
+        if key == self._shown:
+            return
+        self._shown = key
+        styles = {"": "", "warn": "$warning", "error": "$error", "good": "$success"}
+        cells = []
+        for label, value, kind in values:
+            style = styles[kind] if value else "dim"
+            cells.append(
+                Content(f"{label:<21}")
+                + Content.styled(f"{value:>10,}", style)
+                + Content("  ")
+            )
+        if state.unchanged:
+            cells.append(
+                Content(f"{'Unchanged, not sent':<21}") + Content(f"{state.unchanged:>10,}")
+            )
+        lines = [
+            Content("").join(cells[i:i + columns]) for i in range(0, len(cells), columns)
+        ]
+        self.update(Content("\n").join(lines))
+
+    def on_resize(self) -> None:
+        self._shown = None

@@ -1,0 +1,175 @@
+"""The live progress panel: one run's stages, bars, counters, jobs and rejected rows.
+
+Events fold into a :class:`RunProgressState` as they arrive; the panel redraws from it on
+a timer (ten times a second), so the number of events never decides the redraw rate.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from sgtui.export.events import RunStatus
+from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.widgets.progress.bars import ProgressLine
+from sgtui.tui.widgets.progress.counters import RunCounters
+from sgtui.tui.widgets.progress.stages import StageList
+from sgtui.tui.widgets.progress.tables import BatchTable, RejectedRowsTable
+from sgtui.tui.widgets.progress.throughput import RateLimitMeter, ThroughputSparkline
+
+REDRAW_INTERVAL = 0.1
+WIDE = 110
+
+STATUS_STYLES = {
+    RunStatus.RUNNING: "bold $accent",
+    RunStatus.SUCCEEDED: "bold $success",
+    RunStatus.PARTIAL: "bold $warning",
+    RunStatus.FAILED: "bold $error",
+    RunStatus.CANCELLED: "bold $warning",
+    RunStatus.INTERRUPTED: "bold $warning",
+}
+
+
+class RunProgressPanel(VerticalScroll):
+    """Everything about one run, live or finished; scrolls when the terminal is small."""
+
+    DEFAULT_CSS = """
+    RunProgressPanel { height: 1fr; }
+    RunProgressPanel .section-title { text-style: bold; padding: 0 1; margin-top: 1; }
+    RunProgressPanel #run-status { padding: 0 1; height: auto; }
+    RunProgressPanel #run-summary { padding: 0 1; height: auto; margin-top: 1; }
+    RunProgressPanel #run-summary.-succeeded { background: $success 15%; }
+    RunProgressPanel #run-summary.-partial { background: $warning 15%; }
+    RunProgressPanel #run-summary.-cancelled { background: $warning 15%; }
+    RunProgressPanel #run-summary.-interrupted { background: $warning 15%; }
+    RunProgressPanel #run-summary.-failed { background: $error 15%; }
+    RunProgressPanel #run-top { height: auto; margin-top: 1; }
+    RunProgressPanel #run-stages { width: 1fr; }
+    RunProgressPanel #run-counters { width: 68; }
+    RunProgressPanel.-narrow #run-top { layout: vertical; }
+    RunProgressPanel.-narrow #run-counters { width: 1fr; margin-top: 1; }
+    RunProgressPanel #run-bars { height: auto; margin-top: 1; }
+    RunProgressPanel #run-pace { height: auto; margin-top: 1; }
+    RunProgressPanel #run-notes { padding: 0 1; height: auto; color: $warning; }
+    RunProgressPanel #rejected-csv { padding: 0 1; height: auto; color: $text-muted; }
+    RunProgressPanel .empty { padding: 0 1; color: $text-muted; height: auto; }
+    """
+
+    def __init__(self, state: RunProgressState, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self._drawn_version = -1
+        self._final_drawn = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="run-status")
+        yield Static("", id="run-summary")
+        with Horizontal(id="run-top"):
+            yield StageList(id="run-stages")
+            yield RunCounters(id="run-counters")
+        with Vertical(id="run-bars"):
+            yield ProgressLine("Profiles read", "profiles", id="bar-read")
+            yield ProgressLine("Contacts uploaded", "contacts", id="bar-upload")
+            yield ProgressLine("Confirmed by SendGrid", "contacts", id="bar-confirm")
+        with Vertical(id="run-pace"):
+            yield ThroughputSparkline(id="run-throughput")
+            yield RateLimitMeter(id="run-rate-limit")
+        yield Static("", id="run-notes")
+        yield Static("Batches and SendGrid jobs", classes="section-title")
+        yield Static("No batch uploaded yet.", id="batches-empty", classes="empty")
+        yield BatchTable(id="run-batches")
+        yield Static("Rejected rows", classes="section-title")
+        yield Static("No row rejected.", id="rejected-empty", classes="empty")
+        yield RejectedRowsTable(id="run-rejected")
+        yield Static("", id="rejected-csv")
+
+    def on_mount(self) -> None:
+        self._layout_for(self.size.width)
+        self.query_one("#run-summary").display = False
+        self.redraw()
+        self.set_interval(REDRAW_INTERVAL, self._tick, name="progress-redraw")
+
+    def on_resize(self) -> None:
+        self._layout_for(self.size.width)
+
+    def _layout_for(self, width: int) -> None:
+        self.set_class(0 < width < WIDE, "-narrow")
+
+    def _tick(self) -> None:
+        if self._final_drawn:
+            return
+        self.state.sample()
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Refresh every part from the state (each part skips work when nothing changed)."""
+        state = self.state
+        self._draw_status()
+        self.query_one(StageList).show(state)
+        self.query_one(RunCounters).show(state)
+        self.query_one("#bar-read", ProgressLine).show(state.read_progress)
+        self.query_one("#bar-upload", ProgressLine).show(state.upload_progress)
+        self.query_one("#bar-confirm", ProgressLine).show(state.confirm_progress)
+        self.query_one(ThroughputSparkline).show(state)
+        self.query_one(RateLimitMeter).show(state)
+        if state.version != self._drawn_version:
+            self._drawn_version = state.version
+            self._draw_notes()
+            self.query_one(BatchTable).show(state)
+            self.query_one("#batches-empty").display = not state.batches
+            self.query_one(BatchTable).display = bool(state.batches)
+            self.query_one(RejectedRowsTable).show(state)
+            self._draw_rejected()
+        if state.finished:
+            self._draw_summary()
+            self._final_drawn = True
+
+    def _draw_status(self) -> None:
+        state = self.state
+        status = state.status
+        text = Content.styled(f"{status.value.upper()}", STATUS_STYLES[status])
+        text += Content("  ") + Content.styled(state.export or "(export)", "bold")
+        if state.run_id is not None:
+            text += Content.styled(f"  run #{state.run_id}", "dim")
+        if state.dry_run:
+            text += Content.styled("  dry run: nothing is sent", "$warning")
+        took = format_duration(state.elapsed)
+        text += Content(f"  ·  took {took}" if state.finished else f"  ·  {took} elapsed")
+        if state.cancel_requested and not state.finished:
+            text += Content.styled("  ·  cancelling…", "$warning")
+        self.query_one("#run-status", Static).update(text)
+
+    def _draw_summary(self) -> None:
+        summary = self.query_one("#run-summary", Static)
+        line = self.state.summary_line()
+        summary.display = bool(line)
+        summary.update(Content(line))
+        summary.set_classes(f"-{self.state.status.value}")
+
+    def _draw_notes(self) -> None:
+        state = self.state
+        notes = list(state.warnings[-3:])
+        if state.retrying is not None and not state.finished:
+            retry = state.retrying
+            notes.append(f"Retrying (attempt {retry.attempt}) in {retry.delay:.0f} s: "
+                         f"{retry.reason}")
+        notes_widget = self.query_one("#run-notes", Static)
+        notes_widget.display = bool(notes)
+        notes_widget.update(Content("\n".join(notes)))
+
+    def _draw_rejected(self) -> None:
+        state = self.state
+        table = self.query_one(RejectedRowsTable)
+        table.display = bool(state.rejected)
+        self.query_one("#rejected-empty").display = not state.rejected
+        csv = self.query_one("#rejected-csv", Static)
+        lines = []
+        if state.rejected_total > len(state.rejected):
+            lines.append(f"Showing {len(state.rejected):,} of {state.rejected_total:,} "
+                         "rejected rows.")
+        if state.rejected_csv:
+            lines.append(f"All rejected rows with reasons: {state.rejected_csv}")
+        csv.display = bool(lines)
+        csv.update(Content("\n".join(lines)))

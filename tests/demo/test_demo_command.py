@@ -1,0 +1,63 @@
+"""`sgtui demo` on a machine without a keyring: data, a sandbox with lists, the key to paste."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import httpx
+import keyring
+import keyring.backends.fail
+import pytest
+
+from sgtui.commands import demo
+from sgtui.tui.app import SgtuiApp
+from sgtui.workspace.secrets import MemorySecrets
+
+
+@pytest.fixture
+def no_keyring() -> None:
+    """Like a server over SSH: every keyring call fails."""
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+def test_demo_starts_a_sandbox_with_lists_and_shows_its_key(
+    tmp_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    seen: dict[str, object] = {}
+
+    def run(app: SgtuiApp) -> None:  # stands in for the terminal session
+        info = app.demo
+        answer = httpx.get(f"{info.sandbox_url}/v3/marketing/lists",
+                           headers={"Authorization": f"Bearer {info.api_key}"})
+        seen.update(app=app, lists=sorted(item["name"] for item in answer.json()["result"]))
+        seen["profiles"] = app.workspace.source_path.exists()
+
+    monkeypatch.setattr(SgtuiApp, "run", run)
+    args = argparse.Namespace(profiles=300, seed=7, workspace=tmp_path / "ws")
+    assert demo.main(args) == 0
+
+    app = seen["app"]
+    assert isinstance(app.secrets, MemorySecrets)
+    assert app.demo.sandbox_url.startswith("http://127.0.0.1:")
+    assert seen["lists"] == sorted(demo.DEMO_LISTS)
+    assert seen["profiles"] is True
+    out = capsys.readouterr().out
+    assert app.demo.api_key in out and "memory" in out
+    assert f"sgtui demo --workspace {tmp_path / 'ws'}" in out
+
+
+def test_a_second_demo_points_old_connections_at_the_new_sandbox(tmp_path: Path) -> None:
+    from sgtui.workspace.config import now_utc
+    from sgtui.workspace.model import ConnectionConfig, Consent
+
+    with demo.demo_session(tmp_path / "ws", profiles=100, seed=1, job_delay=0) as first:
+        first.workspace.put_connection(ConnectionConfig(
+            name="demo", display_name="Demo", base_url=first.info.sandbox_url,
+            consent=Consent("alice", now_utc()),
+        ))
+        first.workspace.save()
+        old_url = first.info.sandbox_url
+    with demo.demo_session(tmp_path / "ws", profiles=100, seed=1, job_delay=0) as second:
+        url = second.workspace.connections["demo"].base_url
+        assert url == second.info.sandbox_url != old_url

@@ -1,0 +1,156 @@
+"""History: every run with its outcome, filterable; a run's details reopen its panel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable, Select
+
+from sgtui.export.events import RejectedRow, RunStatus
+from sgtui.tui.screens.history import HistoryScreen
+from sgtui.tui.screens.progress import RunProgressScreen
+from sgtui.tui.widgets.progress import RunProgressPanel
+from sgtui.workspace.config import Workspace
+from sgtui.workspace.state import StateStore
+
+from ..progress.helpers import text, until
+from ..progress.scripted import STARTED_AT, finished_summary
+
+
+def record(store: StateStore, export: str, status: RunStatus, minutes: int, **counts):  # type: ignore[no-untyped-def]
+    """A finished run in the real state database, with one job per 10,000 contacts."""
+    started = STARTED_AT + timedelta(minutes=minutes)
+    run_id = store.start_run(export, dry_run=False, full=False, pid=1, started_at=started)
+    summary = replace(
+        finished_summary(status), run_id=run_id, export=export, started_at=started,
+        finished_at=started + timedelta(seconds=75), **counts,
+    )
+    for batch in range(1, summary.uploaded // 10_000 + 1):
+        job = f"job-{run_id}-{batch}"
+        store.record_batch(run_id, export, batch, job, [], 2_000_000, 10_000)
+        store.finish_job(run_id, job, "completed", created=2_500, updated=7_500)
+    return summary, run_id
+
+
+@pytest.fixture
+def history(workspace: Workspace) -> dict[str, int]:
+    store = StateStore(workspace.state_path)
+    ids = {}
+    summary, ids["spring"] = record(store, "spring-newsletter", RunStatus.PARTIAL, 0,
+                                    uploaded=20_000, created=5_000, updated=15_000)
+    store.add_rejected(ids["spring"], [RejectedRow("c-1", "nope", "invalid email"),
+                                       RejectedRow("c-2", "", "missing email")], 0)
+    store.finish_run(summary)
+    summary, ids["vip"] = record(store, "vip", RunStatus.SUCCEEDED, 5, uploaded=10_000,
+                                 created=10_000, updated=0, invalid_email=0, missing_email=0,
+                                 sentence="Sent 10,000 contacts to VIP customers.")
+    store.finish_run(summary)
+    summary, ids["failed"] = record(store, "vip", RunStatus.FAILED, 9, uploaded=0,
+                                    sentence="SendGrid refused the API key.")
+    store.finish_run(summary)
+    return ids
+
+
+def rows(app) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one("#history-table", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_history_lists_runs_newest_first_with_status_duration_and_counts(app, history):
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app))
+        listed = rows(app)
+        assert [row[:3] for row in listed] == [
+            [f"#{history['failed']}", "vip", "failed"],
+            [f"#{history['vip']}", "vip", "succeeded"],
+            [f"#{history['spring']}", "spring-newsletter", "partial"],
+        ]
+        assert listed[2][3:] == ["2026-11-28 10:00", "1:15", "25,000", "20,000", "5,000",
+                                 "15,000", "375"]
+
+
+async def test_history_filters_by_export_and_by_status(app, history):
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app))
+        app.screen.query_one("#history-export", Select).value = "vip"
+        await pilot.pause()
+        assert [row[2] for row in rows(app)] == ["failed", "succeeded"]
+        app.screen.query_one("#history-status", Select).value = "failed"
+        await pilot.pause()
+        assert [row[0] for row in rows(app)] == [f"#{history['failed']}"]
+        app.screen.query_one("#history-export", Select).value = "spring-newsletter"
+        await pilot.pause()
+        assert rows(app) == []
+        assert "No run matches" in text(app.screen, "#history-empty")
+
+
+async def test_a_run_from_history_reopens_the_panel_in_its_final_state(app, history):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app))
+        table = app.screen.query_one("#history-table", DataTable)
+        table.focus()
+        table.move_cursor(row=2)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RunProgressScreen))
+        await pilot.pause()
+        screen = app.screen
+        assert screen.state.run_id == history["spring"] and screen.state.finished
+        assert screen.query_one(RunProgressPanel)._final_drawn
+        assert text(screen, "#run-status").startswith("PARTIAL")
+        assert "took 1:15" in text(screen, "#run-status")
+        assert screen.query_one("#run-batches", DataTable).row_count == 2
+        assert screen.query_one("#run-rejected", DataTable).row_count == 2
+        assert not screen.check_action("cancel_run", ())
+        await pilot.press("escape")
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_an_empty_history_says_how_to_make_one(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await until(pilot, lambda: "Nothing has run yet" in text(app.screen, "#history-empty"))
+        assert not app.workspace.state_path.exists()  # looking does not create the database
+
+
+def test_history_snapshot(snap_compare, app, history) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_history_open_while_a_run_ends_shows_how_it_ended(app):
+    from sgtui.tui.runs import start_run
+
+    from ..progress.scripted import EXPORT, ScriptedRunner
+
+    class RecordingRunner(ScriptedRunner):
+        """The scripted run, recorded in the state database as the engine would."""
+
+        async def __call__(self, workspace, export, **kwargs):  # type: ignore[no-untyped-def]
+            store = StateStore(workspace.state_path)
+            self.run_id = store.start_run(export, dry_run=False, full=False, pid=1,
+                                          started_at=STARTED_AT)
+            summary = await super().__call__(workspace, export, **kwargs)
+            summary = replace(summary, run_id=self.run_id)
+            store.finish_run(summary)
+            return summary
+
+    runner = RecordingRunner(batches=1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        start_run(app, EXPORT, runner=runner, show=False)
+        await runner.started.wait()
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app))
+        assert rows(app)[0][2] == "running"
+        runner.proceed.set()
+        await until(pilot, lambda: rows(app) and rows(app)[0][2] == "succeeded")

@@ -1,0 +1,22 @@
+"""Small helpers for pilot tests of the progress panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
+    """Let the app run until ``condition`` holds (the panel redraws on a 0.1 s timer)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app never got there")
+
+
+def text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+    """The plain text a Static shows."""
+    return str(screen.query_one(selector, Static).render())
