@@ -40,6 +40,7 @@ class SgtuiApp(App[None]):
         Binding("c", "open_connections", "Connections", id="app.connections"),
         Binding("e", "open_exports", "Exports", id="app.exports"),
         Binding("h", "open_history", "History", id="app.history"),
+        Binding("s", "open_schedule", "Schedule", id="app.schedule"),
         Binding("p", "open_progress", "Run progress", id="app.progress"),
         Binding("i", "import_csv", "Import", id="app.import", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -72,6 +73,8 @@ class SgtuiApp(App[None]):
                             self.action_open_connections)
         yield SystemCommand("Exports", "Define, edit and run exports", self.action_open_exports)
         yield SystemCommand("History", "Every run, with its outcome", self.action_open_history)
+        yield SystemCommand("Schedule", "Run scheduled exports from cron or systemd",
+                            self.action_open_schedule)
         yield SystemCommand("Import CSV", "Load profiles from a CSV file",
                             self.action_import_csv)
 
@@ -93,6 +96,12 @@ class SgtuiApp(App[None]):
         from sgtui.tui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen())
+
+    def action_open_schedule(self) -> None:
+        """Show the crontab line and systemd units that run ``sgtui refresh``."""
+        from sgtui.tui.screens.schedule import ScheduleScreen
+
+        self.push_screen(ScheduleScreen())
 
     def action_import_csv(self) -> None:
         """Load profiles from a CSV file into the workspace's SQLite source."""

@@ -34,7 +34,8 @@ async def test_home_shows_workspace_user_role_and_data(workspace: Workspace) -> 
 
 
 @pytest.mark.parametrize(("key", "screen"), [("c", "ConnectionsScreen"), ("e", "ExportsScreen"),
-                                             ("h", "HistoryScreen")])
+                                             ("h", "HistoryScreen"), ("s", "ScheduleScreen"),
+                                             ("i", "CsvImportScreen")])
 async def test_keys_lead_to_each_area_and_escape_comes_back(workspace, key, screen) -> None:
     app = make_app(workspace, secrets=MemorySecrets())
     async with app.run_test(size=(80, 24)) as pilot:

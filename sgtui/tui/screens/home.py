@@ -109,6 +109,8 @@ class HomeScreen(Screen[None]):
                    id="exports"),
             Option(self._entry("History", "h", _count(runs, "run"),
                                "nothing has run yet" if not runs else None), id="history"),
+            Option(self._entry("Schedule", "s", "run scheduled exports from cron or systemd",
+                               None), id="schedule"),
             Option(self._entry("Import CSV", "i", "load profiles from a file", None),
                    id="import"),
         ]
@@ -138,6 +140,7 @@ class HomeScreen(Screen[None]):
             "connections": self.app.action_open_connections,
             "exports": self.app.action_open_exports,
             "history": self.app.action_open_history,
+            "schedule": self.app.action_open_schedule,
             "import": self.app.action_import_csv,
         }
         actions[event.option.id or ""]()
