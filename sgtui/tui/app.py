@@ -29,6 +29,13 @@ class DemoInfo:
     profiles: int
 
 
+NAVIGATION_ACTIONS = frozenset({
+    "open_connections", "open_exports", "open_history", "open_schedule", "open_progress",
+    "import_csv", "quit",
+})
+"""App keys that leave the current screen; screens with ``holds_app_keys = True`` turn them off."""
+
+
 class SgtuiApp(App[None]):
     """sgtui: export customer segments into SendGrid lists."""
 
@@ -117,6 +124,8 @@ class SgtuiApp(App[None]):
             self.notify("No export has run in this session yet.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NAVIGATION_ACTIONS and getattr(self.screen, "holds_app_keys", False):
+            return False  # a half-done flow is left with Escape, not by jumping elsewhere
         if action == "open_progress":
             return len(getattr(self, "_sgtui_runs", ())) > 0
         return True

@@ -51,9 +51,9 @@ class SetupStep(Screen[None]):
         Binding("escape", "cancel", "Cancel", id="setup.cancel"),
         Binding("ctrl+n", "next", "Next", id="setup.next"),
         Binding("alt+left", "back", "Back", id="setup.back"),
-        # The app's own keys would leave the flow half-done: Escape first.
-        Binding("c,e,h,i,q", "noop", show=False, id="setup.app-keys"),
     ]
+    holds_app_keys = True
+    """The app's own keys would leave the flow half-done: Escape first."""
 
     app: SgtuiApp
 
@@ -116,9 +116,6 @@ class SetupStep(Screen[None]):
         line.set_class(not sentence, "-empty")
 
     # -- navigation ------------------------------------------------------------------------
-    def action_noop(self) -> None:
-        """Swallow an app key while the flow is open."""
-
     @on(Button.Pressed, "#setup-next")
     def _next_pressed(self) -> None:
         self.action_next()

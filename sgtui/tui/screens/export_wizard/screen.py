@@ -68,9 +68,9 @@ class ExportWizardScreen(Screen[SavedExport | None]):
         Binding("ctrl+b", "previous_step", "Back", id="wizard.back"),
         Binding("ctrl+n", "next_step", "Next", id="wizard.next"),
         Binding("ctrl+s", "save", "Save", id="wizard.save"),
-        # The app's c/e/h/i would open another screen on top of a half-made export.
-        Binding("c,e,h,i", "stay", show=False, id="wizard.stay"),
     ]
+    holds_app_keys = True
+    """The app's keys would open another screen on top of a half-made export."""
 
     class SourceRead(Message):
         """The customer data's columns, sample and segments were read (thread worker)."""
@@ -181,9 +181,6 @@ class ExportWizardScreen(Screen[SavedExport | None]):
         self._advance_when_chosen = False
         self.step.leave(self.draft)
         await self._show(self.index - 1)
-
-    def action_stay(self) -> None:
-        """Keep the user in the wizard (the app's navigation keys do nothing here)."""
 
     def action_cancel(self) -> None:
         """Leave the wizard; ask first when something was entered."""
