@@ -66,6 +66,8 @@ class HomeScreen(Screen[None]):
         menu.add_options(self._menu())
         menu.highlighted = highlighted
         self.query_one("#workspace-facts", Static).update(self._facts())
+        if self.app.demo is not None:
+            self.query_one("#demo-banner", Static).update(self._demo_banner())
         self.summarise_data()
 
     def _demo_banner(self) -> Content:
@@ -74,6 +76,10 @@ class HomeScreen(Screen[None]):
                  "memory only, for this session."]
         if demo.sandbox_url and demo.api_key:
             lines.append(f"Sandbox SendGrid: {demo.sandbox_url}   API key to paste: {demo.api_key}")
+            if not self.app.workspace.connections:
+                lines.append("Start here: press c, then a, to connect sgtui to the sandbox.")
+            elif not self.app.workspace.exports:
+                lines.append("Next: press e, then n, to define an export.")
         else:
             lines.append("No sandbox SendGrid is running in this demo yet.")
         return Content("\n".join(lines))

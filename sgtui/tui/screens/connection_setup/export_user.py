@@ -46,10 +46,12 @@ class ExportUserStep(SetupStep):
 
     def compose_body(self) -> ComposeResult:
         user = self.app.workspace.user
+        where = ("this demo's in-memory key store (gone when the demo ends)"
+                 if self.app.demo is not None else f"{user}'s keyring on this computer")
         yield Static(Content(
             "Exports run with the API key of one of the connection's export users. Adding you "
-            f"stores the key in {user}'s keyring on this computer (never in sgtui.toml) and "
-            "lists you as an export user."), classes="help")
+            f"stores the key in {where} (never in sgtui.toml) and lists you as an export "
+            "user."), classes="help")
         if self.draft.key is None:
             users = ", ".join(self.draft.export_users) or "none yet"
             yield Static(Content(f"No new key was entered, so there is nothing to store. "
