@@ -113,6 +113,10 @@ class RunProgressState:
     confirmed: int = 0
     removed: int = 0
     removal_planned: int = 0
+    removal_started: bool = False
+    """Whether the removal stage ever ran (a run stopped at the limit never starts it)."""
+    full_run_suggested: bool = False
+    """A warning said the list changed outside sgtui and a full run would fix it."""
     batches: dict[int, BatchRow] = field(default_factory=dict)
     rejected: list[RejectedRow] = field(default_factory=list)
     rejected_total: int = 0
@@ -149,8 +153,11 @@ class RunProgressState:
                 self.stages[event.stage] = event.state
                 if event.detail:
                     self.stage_details[event.stage] = event.detail
-                if event.state is StageState.RUNNING and self.started_clock is None:
-                    self._start()
+                if event.state is StageState.RUNNING:
+                    if event.stage is Stage.REMOVE:
+                        self.removal_started = True
+                    if self.started_clock is None:
+                        self._start()
             case ProfilesRead():
                 self.profiles_read = event.read
                 self.profiles_expected = event.expected or self.profiles_expected
@@ -191,6 +198,8 @@ class RunProgressState:
                 self.retrying = event
             case Warned():
                 self.warnings.append(event.sentence)
+                if suggests_full_run(event):
+                    self.full_run_suggested = True
             case ContactsRemoved():
                 self.removed = event.removed
                 self.removal_planned = event.planned
@@ -303,6 +312,29 @@ class RunProgressState:
         if self.started_clock is None:
             return 0.0
         return max(0.0, self.clock() - self.started_clock)
+
+    @property
+    def removals_to_allow(self) -> int | None:
+        """How many removals a rerun must allow, when this mirror run stopped at the limit.
+
+        The engine announces the planned removals (``ContactsRemoved(0, planned)``) and then
+        fails the run before its removal stage starts; no other ending looks like that.
+        """
+        summary = self.summary
+        if summary is None or summary.dry_run or summary.status is not RunStatus.FAILED:
+            return None
+        stated = getattr(summary, "removals_to_allow", None)  # if the engine names it
+        if isinstance(stated, int):
+            return stated or None
+        if (self.removal_planned and not self.removed and not self.removal_started
+                and self.stages[Stage.REMOVE] is StageState.FAILED):
+            return self.removal_planned
+        return None
+
+    @property
+    def offers_full_run(self) -> bool:
+        """Whether the finished panel offers a full run (the list changed outside sgtui)."""
+        return self.finished and self.full_run_suggested and not self.dry_run
 
     @property
     def rejected_by_sendgrid(self) -> int:
@@ -479,6 +511,18 @@ class RunProgressState:
         state._frozen_elapsed = summary.seconds
         state.finish(summary)
         return state
+
+
+def suggests_full_run(event: Warned) -> bool:
+    """Whether ``event`` says a full run would put the list right.
+
+    Uses the event's ``suggests_full`` flag when the engine sets one; until then, the
+    engine's sentence for a list changed outside sgtui is the one naming ``--full``.
+    """
+    flag = getattr(event, "suggests_full", None)
+    if isinstance(flag, bool):
+        return flag
+    return "--full" in event.sentence
 
 
 def _count(record: object, *names: str) -> int:

@@ -41,6 +41,8 @@ class RunHandle:
     state: RunProgressState
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
     full: bool = False
+    allow_removals: int | None = None
+    """Mirror mode: removals this run may make past the 10%/1,000 limit (confirmed)."""
     worker: Worker[None] | None = None
 
     @property
@@ -109,18 +111,22 @@ def start_run(
     export: str,
     *,
     full: bool = False,
+    allow_removals: int | None = None,
     runner: Runner | None = None,
     show: bool = True,
 ) -> RunHandle:
     """Run ``export`` in an async worker and show its progress panel.
 
+    ``full`` sends every contact, not only new and changed ones; ``allow_removals`` lets a
+    mirror run remove up to that many people past its limit (after the user confirmed).
     A second start of an export that is still running reopens its panel instead.
     ``runner`` replaces the engine's ``run_export`` (tests script events with it).
     """
     runs = registry(app)
     handle = runs.running_for(export)
     if handle is None:
-        handle = RunHandle(export, RunProgressState(export=export), full=full)
+        handle = RunHandle(export, RunProgressState(export=export), full=full,
+                           allow_removals=allow_removals)
         runs.add(handle)
         handle.worker = app.run_worker(
             _run(app, handle, runner), name=f"run {export}", group="runs",
@@ -191,13 +197,15 @@ async def _run(app: SgtuiApp, handle: RunHandle, runner: Runner | None) -> None:
 
             summary = await run_export(
                 app.workspace, handle.export, secrets=app.secrets, on_event=on_event,
-                options=RunOptions(dry_run=False, full=handle.full, allow_removals=None),
+                options=RunOptions(dry_run=False, full=handle.full,
+                                   allow_removals=handle.allow_removals),
                 transport=app.transport, cancel=handle.cancel,
             )
         else:
             summary = await runner(
                 app.workspace, handle.export, secrets=app.secrets, on_event=on_event,
                 transport=app.transport, cancel=handle.cancel, full=handle.full,
+                allow_removals=handle.allow_removals,
             )
     except asyncio.CancelledError:
         if not state.finished:

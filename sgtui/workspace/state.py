@@ -497,6 +497,16 @@ class StateStore:
                 "SELECT COUNT(*) FROM contacts WHERE export = ? AND "
                 "(seen_run IS NULL OR seen_run != ?)", (export, run_id)).fetchone()[0]
 
+    def sent_emails(self, export: str) -> tuple[str | None, list[str]]:
+        """The list the export's contacts rows are for (None before its first run) and the
+        emails sgtui put on it, sorted (the wizard's review compares them with the segments)."""
+        with self._connect() as db:
+            row = db.execute("SELECT list_id FROM export_state WHERE export = ?",
+                             (export,)).fetchone()
+            emails = [r[0] for r in db.execute(
+                "SELECT email FROM contacts WHERE export = ? ORDER BY email", (export,))]
+        return (row[0] if row else None), emails
+
     def add_rejected(self, run_id: int, rows: Sequence[RejectedRow], start: int) -> None:
         """Store rejected rows (numbered from ``start``) for the history screen."""
         with self._transaction() as db:

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
     from sgtui.workspace.config import Workspace
 
 COLUMNS = ("Export", "Connection", "SendGrid list", "Segments", "Schedule", "Last run")
-EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "duplicate_export",
+EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "duplicate_export",
                    "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
-KEYS_HINT = ("n new · ⏎ edit · r run · d duplicate · s schedule · x detach · del remove · "
-             "R run all · / search")
+KEYS_HINT = ("n new · ⏎ edit · r run · f run full · d duplicate · s schedule · x detach · "
+             "del remove · R run all · / search")
+RUNS_SENTENCE = ("r sends only new and changed contacts; f (Run full) sends everything "
+                 "again")
 VIEWER_SENTENCE = ("You can look at the exports here; an administrator can make you a "
                    "contributor to define and run them.")
 
@@ -79,8 +81,11 @@ class ExportsScreen(Screen[None]):
         # For viewers, whose Edit is hidden: e must not open a second exports screen.
         Binding("e", "nothing", show=False, id="exports.edit-viewer"),
         Binding("r", "run_export", "Run now", id="exports.run"),
+        Binding("f", "run_full", "Run full (send everything)", id="exports.run-full"),
         Binding("d", "duplicate_export", "Duplicate", id="exports.duplicate"),
         Binding("s", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
+        # For viewers, whose Schedule on/off is hidden: s must not open the Schedule screen.
+        Binding("s", "nothing", show=False, id="exports.schedule-viewer"),
         Binding("x", "detach_connection", "Detach", id="exports.detach"),
         Binding("delete", "remove_export", "Remove", id="exports.remove"),
         Binding("R", "run_scheduled", "Run all scheduled", id="exports.run-scheduled"),
@@ -103,9 +108,10 @@ class ExportsScreen(Screen[None]):
     class KeyChecked(Message):
         """Whether this session has a key for an export's connection (thread worker)."""
 
-        def __init__(self, names: list[str], without_key: list[str]) -> None:
+        def __init__(self, names: list[str], without_key: list[str], full: bool = False
+                     ) -> None:
             super().__init__()
-            self.names, self.without_key = names, without_key
+            self.names, self.without_key, self.full = names, without_key, full
 
     def __init__(self) -> None:
         super().__init__()
@@ -201,8 +207,10 @@ class ExportsScreen(Screen[None]):
             ("Last run", self.last_runs.get(export.name, "…")),
         ]
         workspace = self.app.workspace
-        if workspace.role is Role.CONTRIBUTOR and not can_edit_export(
-                workspace.role, export, workspace.connections):
+        may_edit = can_edit_export(workspace.role, export, workspace.connections)
+        if may_edit:
+            lines.append(("Runs", RUNS_SENTENCE))
+        elif workspace.role is Role.CONTRIBUTOR:
             lines.append(("", "Read-only for you: it uses a connection only administrators "
                               "may use."))
         content = Content("")
@@ -398,8 +406,8 @@ class ExportsScreen(Screen[None]):
             "It is taken out of sgtui.toml. Its run history stays, and nobody is removed from "
             "the SendGrid list.", "Remove", destructive=True), answered)
 
-    def action_run_export(self) -> None:
-        """Run the selected export now."""
+    def action_run_export(self, full: bool = False) -> None:
+        """Run the selected export now (new and changed contacts; ``full``: everyone)."""
         export = self._editable("run")
         if export is None:
             return
@@ -407,7 +415,11 @@ class ExportsScreen(Screen[None]):
             self.notify(f"{export.name} has no connection to run with. Edit it to attach one.",
                         severity="warning", markup=False)
             return
-        self._run([export.name])
+        self._run([export.name], full=full)
+
+    def action_run_full(self) -> None:
+        """Run the selected export sending every contact, changed or not."""
+        self.action_run_export(full=True)
 
     def action_run_scheduled(self) -> None:
         """Run every scheduled export (what a refresh does), after asking."""
@@ -426,11 +438,11 @@ class ExportsScreen(Screen[None]):
             ConfirmModal(f"Run {count} now?", ", ".join(names), "Run"),
             lambda yes: self._run(names) if yes else None)
 
-    def _run(self, names: list[str]) -> None:
-        self.check_keys(names)
+    def _run(self, names: list[str], *, full: bool = False) -> None:
+        self.check_keys(names, full)
 
     @work(thread=True, exclusive=True, group="exports-keys", exit_on_error=False)
-    def check_keys(self, names: list[str]) -> None:
+    def check_keys(self, names: list[str], full: bool = False) -> None:
         """Find which exports this session has no key for (keyring access blocks)."""
         from sgtui.tui.screens.export_wizard.keys import key_for
 
@@ -438,13 +450,13 @@ class ExportsScreen(Screen[None]):
         without = [name for name in names
                    if key_for(workspace, workspace.exports[name].connection or "",
                               self.app.secrets) is None]
-        self.post_message(self.KeyChecked(names, without))
+        self.post_message(self.KeyChecked(names, without, full))
 
     def on_exports_screen_key_checked(self, event: KeyChecked) -> None:
         workspace = self.app.workspace
         for name in event.names:
             if name not in event.without_key:
-                self.app.start_run(name)
+                self.app.start_run(name, full=event.full)
                 continue
             export = workspace.exports[name]
             connection = workspace.connections[export.connection or ""]

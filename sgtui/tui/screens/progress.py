@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Button, Footer, Header
 
 from sgtui.export.progress_state import RunProgressState
-from sgtui.tui.runs import RunHandle
+from sgtui.tui.runs import RunHandle, start_run
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.progress import RunProgressPanel
 
@@ -19,6 +20,8 @@ class RunProgressScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="progress.back"),
         Binding("x", "cancel_run", "Cancel run", id="progress.cancel"),
+        Binding("a", "allow_removals", "Remove people", id="progress.allow-removals"),
+        Binding("f", "run_full", "Run full", id="progress.run-full"),
     ]
 
     def __init__(
@@ -45,7 +48,7 @@ class RunProgressScreen(Screen[None]):
     def _watch_end(self) -> None:
         if self.state.finished and not self._ended:
             self._ended = True
-            self.refresh_bindings()
+            self.refresh_bindings()  # the finished run's offers (a, f) appear
             if self._asking is not None and self._asking.is_active:
                 self._asking.dismiss(False)  # the run ended first: nothing left to cancel
 
@@ -53,7 +56,61 @@ class RunProgressScreen(Screen[None]):
         if action == "cancel_run":
             return (self.handle is not None and self.handle.running
                     and not self.state.cancel_requested)
+        if action == "allow_removals":
+            return bool(self.state.removals_to_allow) and self._may_run()
+        if action == "run_full":
+            return self.state.offers_full_run and self._may_run()
         return True
+
+    def _may_run(self) -> bool:
+        from sgtui.workspace.roles import can_edit_export
+
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        export = workspace.exports.get(self.state.export)
+        return export is not None and can_edit_export(workspace.role, export,
+                                                      workspace.connections)
+
+    @on(Button.Pressed, "#run-allow-removals")
+    def _allow_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_allow_removals()
+
+    @on(Button.Pressed, "#run-full")
+    def _full_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_run_full()
+
+    def action_allow_removals(self) -> None:
+        """Ask, then run the export again allowing the removals the limit stopped."""
+        count = self.state.removals_to_allow
+        if not count or not self._may_run():
+            return
+        people = f"{count:,} {'person' if count == 1 else 'people'}"
+        body = (f"{people} who left the segments of {self.state.export} are removed from "
+                "the SendGrid list. They are removed from the list only, never deleted from "
+                "the SendGrid account; anyone who joins the segments again is added back by "
+                "a later run.")
+
+        def answered(remove: bool | None) -> None:
+            if remove:
+                self._run_again(allow_removals=count)
+
+        self.app.push_screen(ConfirmModal(f"Remove {people} from the list?", body,
+                                          f"Remove {people}", cancel_label="Keep them",
+                                          destructive=True), answered)
+
+    def action_run_full(self) -> None:
+        """Run the export again, sending every contact (the list changed outside sgtui)."""
+        if self.state.offers_full_run and self._may_run():
+            self._run_again(full=True)
+
+    def _run_again(self, *, full: bool = False, allow_removals: int | None = None) -> None:
+        """Replace this finished panel with the panel of a new run of the same export."""
+        app = self.app
+        export = self.state.export
+        if app.screen is self:
+            app.pop_screen()
+        start_run(app, export, full=full, allow_removals=allow_removals)  # type: ignore[arg-type]
 
     def action_cancel_run(self) -> None:
         """Ask first; batches SendGrid already accepted still finish."""

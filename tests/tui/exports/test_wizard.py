@@ -378,3 +378,23 @@ async def test_editing_an_export_whose_list_is_gone_says_so(make_workspace, sand
         await next_step(pilot)
         assert step_title(app) == "SendGrid list"
         assert "no contact list with the ID" in screen_text(app)
+
+
+async def test_space_ticks_the_first_segment_as_soon_as_the_step_opens(make_workspace,
+                                                                       sandbox) -> None:
+    app = app_for(make_workspace(connection("marketing", sandbox.base_url)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await go_to_list_step(pilot)
+        app.screen.query_one("#list-select", Select).value = (
+            app.screen.query_one(ListPicker).lists[0].id)
+        await next_step(pilot)
+        await next_step(pilot)
+        assert step_title(app) == "Segments"
+        segments = app.screen.query_one(SelectionList)
+        assert segments.has_focus and segments.highlighted == 0
+        await pilot.press("space")  # no Down first
+        await segments_counted(pilot)
+        assert app.screen.query_one(SegmentPicker).selected == [
+            segments.get_option_at_index(0).value]
+        await pilot.press("down", "space")
+        assert len(app.screen.query_one(SegmentPicker).selected) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,9 +16,14 @@ from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
 from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule, SyncMode
 
+if TYPE_CHECKING:
+    from sgtui.export.removals import Departures
+
 SCHEDULE_WORDS = {Schedule.REFRESH: "With every refresh", Schedule.MANUAL: "On demand only"}
 MODE_WORDS = {SyncMode.UPSERT: "Add and update", SyncMode.MIRROR: "Mirror (also removes people "
               "who left the segments)"}
+REMOVAL_FLOOR = 1_000
+NOTHING_SENT = "Nothing was sent yet, so nobody would be removed."
 SAVE_NOTE = ("Save writes the export to sgtui.toml; saving does not run it. Run it with "
              "Save and run now, r in the exports list, or sgtui run NAME.")
 
@@ -32,6 +38,16 @@ class DryRun:
     invalid_email: int
     duplicates: int
     trimmed_fields: int
+    removals: Removals | None = None
+    """Mirror mode only: who a run would remove from the list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removals:
+    """Who a mirror run would remove: ``departed``, or ``sentence`` saying why nobody."""
+
+    departed: Departures | None = None
+    sentence: str = ""
 
 
 class ReviewStep(WizardStep):
@@ -41,6 +57,7 @@ class ReviewStep(WizardStep):
     ReviewStep > #review-summary { height: auto; }
     ReviewStep > #review-plan { height: auto; margin-top: 1; color: $warning; }
     ReviewStep > #review-dry-run { height: auto; margin-top: 1; }
+    ReviewStep > #review-removals { height: auto; margin-top: 1; }
     ReviewStep > #review-note { height: auto; margin-top: 1; color: $text-muted; }
     """
 
@@ -65,6 +82,7 @@ class ReviewStep(WizardStep):
         yield Static("", id="review-summary")
         yield Static("", id="review-plan")
         yield Static("", id="review-dry-run")
+        yield Static("", id="review-removals")
         yield Static(Content(SAVE_NOTE), id="review-note")
 
     def enter(self, draft: ExportDraft) -> None:
@@ -72,7 +90,12 @@ class ReviewStep(WizardStep):
         self.query_one("#review-dry-run", Static).update(
             Content.styled("Dry run: ", "bold") + Content("reading the segments…"))
         self.query_one("#review-plan", Static).display = False
-        self.dry_run(dict(draft.mapping), tuple(draft.segments), draft.list_id)
+        mirror = draft.mode is SyncMode.MIRROR
+        removals = self.query_one("#review-removals", Static)
+        removals.display = mirror
+        removals.update(Content.styled("Removals: ", "bold") + Content("comparing…"))
+        self.dry_run(dict(draft.mapping), tuple(draft.segments), draft.list_id,
+                     draft.name.strip() if mirror else None)
         self.plan(draft.to_config())
 
     @work(thread=True, exclusive=True, group="review-plan", exit_on_error=False)
@@ -131,11 +154,17 @@ class ReviewStep(WizardStep):
         return content
 
     @work(thread=True, exclusive=True, group="dry-run", exit_on_error=False)
-    def dry_run(self, mapping: dict[str, str], segments: tuple[str, ...], list_id: str) -> None:
-        """Prepare every member as a run would, counting what would be sent and dropped."""
+    def dry_run(self, mapping: dict[str, str], segments: tuple[str, ...], list_id: str,
+                mirror_of: str | None = None) -> None:
+        """Prepare every member as a run would, counting what would be sent and dropped.
+
+        With ``mirror_of`` (the export's name, mirror mode) it also finds who a run would
+        remove: people sgtui sent to the list whom the segments no longer hold.
+        """
         from sgtui.export.prepare import ContactPreparer
 
         worker = get_current_worker()
+        current: set[str] | None = set() if mirror_of is not None else None
         try:
             source = self.app.open_source()
             try:
@@ -144,9 +173,13 @@ class ReviewStep(WizardStep):
                 for chunk in source.stream_members(segments, columns):
                     if worker.is_cancelled:
                         return
-                    preparer.prepare(chunk)
+                    prepared = preparer.prepare(chunk)
+                    if current is not None:
+                        current.update(prepared.emails)
             finally:
                 source.close()
+            removals = (self._removals(mirror_of, list_id, current)
+                        if mirror_of is not None and current is not None else None)
         except Exception as error:  # SourceError or a surprise: one sentence
             sentence = getattr(error, "sentence", None) or (
                 f"The dry run could not read the customer data ({type(error).__name__}).")
@@ -155,12 +188,60 @@ class ReviewStep(WizardStep):
         counts = preparer.counts
         self.post_message(self.DryRunDone(DryRun(
             counts.read, counts.valid, counts.missing_email, counts.invalid_email,
-            counts.duplicates, counts.trimmed_fields), None))
+            counts.duplicates, counts.trimmed_fields, removals), None))
+
+    def _removals(self, export: str, list_id: str, current: set[str]) -> Removals:
+        """Compare what sgtui sent to the export's list with ``current`` (blocking)."""
+        from sgtui.export.removals import departures
+        from sgtui.workspace.state import StateError, StateStore
+
+        path = self.app.workspace.state_path
+        if not export or not path.exists():
+            return Removals(sentence=NOTHING_SENT)
+        try:
+            sent_to, emails = StateStore(path).sent_emails(export)
+        except StateError as error:
+            return Removals(sentence=error.sentence)
+        if not emails:
+            return Removals(sentence=NOTHING_SENT)
+        if sent_to is not None and sent_to != list_id.strip():
+            return Removals(sentence="The export now fills another list, so nobody would be "
+                                     "removed; the next run sends everyone to the new list.")
+        return Removals(departures(emails, current))
 
     def on_review_step_dry_run_done(self, event: DryRunDone) -> None:
         event.stop()
         self.last_dry_run = event.result
         self.query_one("#review-dry-run", Static).update(dry_run_text(event.result, event.problem))
+        removals = self.query_one("#review-removals", Static)
+        if event.result is None:
+            removals.display = False
+        elif event.result.removals is not None:
+            removals.update(removals_text(event.result.removals))
+
+
+def removals_text(removals: Removals) -> Content:
+    """Who a mirror run would remove from the list, naming the first few."""
+    head = Content.styled("Removals: ", "bold")
+    departed = removals.departed
+    if departed is None:
+        return head + Content(removals.sentence)
+    if not departed.count:
+        return head + Content("Nobody would be removed: everyone sgtui sent to the list is "
+                              "still in the segments.")
+    people = f"{departed.count:,} {'person' if departed.count == 1 else 'people'}"
+    text = head + Content(f"{people} sgtui sent to this list before "
+                          f"{'is' if departed.count == 1 else 'are'} no longer in the chosen "
+                          "segments; a run would remove them from the list (never from the "
+                          "SendGrid account):")
+    for email in departed.first:
+        text += Content(f"\n  {email}")
+    if departed.more:
+        text += Content(f"\n  … and {departed.more:,} more")
+    if departed.count > REMOVAL_FLOOR:
+        text += Content("\n  A run stops before removing more than 10% of the list or 1,000 "
+                        "people (whichever is larger) until you confirm it.")
+    return text
 
 
 def dry_run_text(result: DryRun | None, problem: str | None) -> Content:

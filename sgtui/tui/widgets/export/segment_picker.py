@@ -85,6 +85,8 @@ class SegmentPicker(Vertical):
                           segment.id in chosen)
                 for segment in segments
             ])
+            if segments:  # Space ticks at once, without a Down first
+                pass
         self.counted_for = ("?",)
         self._count_soon(now=True)
 

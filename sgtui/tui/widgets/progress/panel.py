@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from sgtui.export.events import RunStatus
 from sgtui.export.progress_state import RunProgressState, format_duration
@@ -52,7 +52,12 @@ class RunProgressPanel(VerticalScroll):
     RunProgressPanel.-narrow #run-counters { width: 1fr; margin-top: 1; }
     RunProgressPanel #run-bars { height: auto; margin-top: 1; }
     RunProgressPanel #run-pace { height: auto; margin-top: 1; }
-    RunProgressPanel #run-notes { padding: 0 1; height: auto; color: $warning; }
+    RunProgressPanel #run-actions { height: auto; padding: 0 1; margin-top: 1; }
+    RunProgressPanel #run-actions Button { margin-right: 2; }
+    RunProgressPanel #run-notes {
+        height: auto; margin-top: 1; padding: 0 1;
+        border-left: thick $warning; background: $warning 12%;
+    }
     RunProgressPanel #rejected-csv { padding: 0 1; height: auto; color: $text-muted; }
     RunProgressPanel .empty { padding: 0 1; color: $text-muted; height: auto; }
     """
@@ -66,6 +71,12 @@ class RunProgressPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", id="run-status")
         yield Static("", id="run-summary")
+        with Horizontal(id="run-actions"):
+            yield Button("Remove people from the list", id="run-allow-removals",
+                         variant="error", compact=True)
+            yield Button("Run full (send everything)", id="run-full", variant="primary",
+                         compact=True)
+        yield Static("", id="run-notes")
         with Horizontal(id="run-top"):
             yield StageList(id="run-stages")
             yield RunCounters(id="run-counters")
@@ -76,7 +87,6 @@ class RunProgressPanel(VerticalScroll):
         with Vertical(id="run-pace"):
             yield ThroughputSparkline(id="run-throughput")
             yield RateLimitMeter(id="run-rate-limit")
-        yield Static("", id="run-notes")
         yield Static("Batches and SendGrid jobs", classes="section-title")
         yield Static("No batch uploaded yet.", id="batches-empty", classes="empty")
         yield BatchTable(id="run-batches")
@@ -88,6 +98,7 @@ class RunProgressPanel(VerticalScroll):
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
         self.query_one("#run-summary").display = False
+        self.query_one("#run-actions").display = False
         self.redraw()
         self.set_interval(REDRAW_INTERVAL, self._tick, name="progress-redraw")
 
@@ -147,10 +158,23 @@ class RunProgressPanel(VerticalScroll):
         summary.display = bool(line)
         summary.update(Content(line))
         summary.set_classes(f"-{self.state.status.value}")
+        self._draw_actions()
+
+    def _draw_actions(self) -> None:
+        """What the finished run offers next: allow its removals, or a full run."""
+        state = self.state
+        count = state.removals_to_allow
+        allow = self.query_one("#run-allow-removals", Button)
+        allow.display = bool(count)
+        if count:
+            allow.label = f"Remove {count:,} {'person' if count == 1 else 'people'} from the list"
+        full = self.query_one("#run-full", Button)
+        full.display = state.offers_full_run
+        self.query_one("#run-actions").display = allow.display or full.display
 
     def _draw_notes(self) -> None:
         state = self.state
-        notes = list(state.warnings[-3:])
+        notes = [f"⚠ {warning}" for warning in state.warnings[-3:]]
         if state.retrying is not None and not state.finished:
             retry = state.retrying
             notes.append(f"Retrying (attempt {retry.attempt}) in {retry.delay:.0f} s: "

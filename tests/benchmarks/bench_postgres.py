@@ -3,7 +3,7 @@
 Fills the schema `bench` on the test server once (1,000,000 profiles, three segments), then
 prints the time and the process's peak RSS of counting and streaming; compare with
 `psql DSN -c "\\copy (<the SELECT printed>) to /dev/null"`.
-Run: python tests/source_postgres/bench_stream.py [DSN]
+Run: python tests/benchmarks/bench_postgres.py [DSN]
 """
 
 from __future__ import annotations
