@@ -28,8 +28,7 @@ EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "dupli
                    "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
 KEYS_HINT = ("n new · ⏎ edit · r run · f run full · d duplicate · s schedule · x detach · "
              "del remove · R run all · / search")
-RUNS_SENTENCE = ("r sends only new and changed contacts; f (Run full) sends everything "
-                 "again")
+RUNS_SENTENCE = "r: new and changed contacts only · f: run full (send everything)"
 VIEWER_SENTENCE = ("You can look at the exports here; an administrator can make you a "
                    "contributor to define and run them.")
 
@@ -81,7 +80,8 @@ class ExportsScreen(Screen[None]):
         # For viewers, whose Edit is hidden: e must not open a second exports screen.
         Binding("e", "nothing", show=False, id="exports.edit-viewer"),
         Binding("r", "run_export", "Run now", id="exports.run"),
-        Binding("f", "run_full", "Run full (send everything)", id="exports.run-full"),
+        Binding("f", "run_full", "Run full", tooltip="Run full (send everything)",
+                id="exports.run-full"),
         Binding("d", "duplicate_export", "Duplicate", id="exports.duplicate"),
         Binding("s", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
         # For viewers, whose Schedule on/off is hidden: s must not open the Schedule screen.

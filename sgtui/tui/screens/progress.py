@@ -37,7 +37,7 @@ class RunProgressScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield RunProgressPanel(self.state, id="run-panel")
+        yield RunProgressPanel(self.state, offers=self._may_run(), id="run-panel")
         yield Footer()
 
     def on_mount(self) -> None:

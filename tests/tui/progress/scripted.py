@@ -184,3 +184,58 @@ class ScriptedRunner:
         on_event(RunFinished(summary))
         self.ended.set()
         return summary
+
+
+REFUSED_SENTENCE = (
+    "This run stopped before removing 1,500 people who left the segments, more than the limit "
+    "of 1,000 (10% of the list or 1,000). Nobody was removed. If that is right, run it again "
+    "with --allow-removals 1500 (or confirm in the app).")
+CHANGED_OUTSIDE = ("The list holds 18,000 contacts but sgtui put 20,000 on it: it may have "
+                   "changed outside sgtui. A full run (--full) sends everyone again.")
+
+
+def _quiet_run(clock: FakeClock, *, warnings: tuple[str, ...] = ()) -> RunProgressState:
+    """A delta run where nothing changed: read and prepared, nothing uploaded."""
+    from sgtui.export.events import Warned
+
+    state = RunProgressState(export=EXPORT, clock=clock)
+    for event in opening_events(20_000):
+        state.apply(event)
+    for sentence in warnings:
+        state.apply(Warned(sentence))
+    clock.advance(3.0)
+    state.apply(ProfilesRead(20_000, 20_000))
+    state.apply(ContactsPrepared(20_000, 0, 0, 0, 0, 18_500))
+    for stage in (Stage.READ, Stage.PREPARE, Stage.UPLOAD, Stage.PROCESS):
+        state.apply(StageChanged(stage, StageState.DONE))
+    return state
+
+
+def refused_removal_state() -> RunProgressState:
+    """A mirror run stopped before removing more people than the limit allows."""
+    from sgtui.export.events import ContactsRemoved
+
+    clock = FakeClock()
+    state = _quiet_run(clock)
+    state.apply(ContactsRemoved(0, 1_500))
+    state.apply(StageChanged(Stage.REMOVE, StageState.FAILED, REFUSED_SENTENCE))
+    state.apply(RunFinished(finished_summary(
+        RunStatus.FAILED, sentence=REFUSED_SENTENCE, profiles=20_000, valid=20_000,
+        duplicates=0, invalid_email=0, missing_email=0, trimmed_fields=0, unchanged=18_500,
+        uploaded=1_500, created=0, updated=1_500, batches=1, jobs=("job-0001",),
+        rejected_csv=None)))
+    return state
+
+
+def list_changed_state() -> RunProgressState:
+    """A delta run that found the list smaller than sgtui left it."""
+    clock = FakeClock()
+    state = _quiet_run(clock, warnings=(CHANGED_OUTSIDE,))
+    state.apply(StageChanged(Stage.VERIFY, StageState.DONE, "the list holds 18,000 contacts"))
+    state.apply(RunFinished(finished_summary(
+        RunStatus.SUCCEEDED,
+        sentence="Nothing changed: SendGrid already has all 20,000 contacts, so nothing was "
+                 "sent.", profiles=20_000, valid=20_000, duplicates=0, invalid_email=0,
+        missing_email=0, trimmed_fields=0, unchanged=20_000, uploaded=0, created=0, updated=0,
+        batches=0, jobs=(), rejected_csv=None)))
+    return state

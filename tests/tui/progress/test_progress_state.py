@@ -111,3 +111,35 @@ def test_durations_read_like_a_clock() -> None:
     assert format_duration(5) == "0:05"
     assert format_duration(3_725) == "1:02:05"
     assert format_duration(None) == "—"
+
+
+def removal_run(*, started: bool, dry_run: bool = False) -> RunProgressState:
+    """A mirror run that planned 1,500 removals and then failed (before or after starting)."""
+    from sgtui.export.events import ContactsRemoved, StageChanged
+
+    state = RunProgressState(export=EXPORT, clock=FakeClock())
+    state.apply(ContactsRemoved(0, 1_500))
+    if started:
+        state.apply(StageChanged(Stage.REMOVE, StageState.RUNNING))
+    state.apply(StageChanged(Stage.REMOVE, StageState.FAILED, "stopped"))
+    state.apply(RunFinished(finished_summary(RunStatus.FAILED, dry_run=dry_run)))
+    return state
+
+
+def test_a_run_stopped_at_the_removal_limit_offers_exactly_its_planned_removals() -> None:
+    assert removal_run(started=False).removals_to_allow == 1_500
+    assert removal_run(started=True).removals_to_allow is None  # failed while removing
+    assert removal_run(started=False, dry_run=True).removals_to_allow is None
+    assert finished_state().removals_to_allow is None
+
+
+def test_only_a_warning_about_a_list_changed_outside_offers_a_full_run() -> None:
+    from sgtui.export.events import Warned
+
+    state = finished_state()
+    state.apply(Warned("This export holds more than 100,000 contacts; SendGrid may take a "
+                       "while to process them."))
+    assert not state.offers_full_run
+    state.apply(Warned("The list holds 10 contacts but sgtui put 12 on it: it may have "
+                       "changed outside sgtui. A full run (--full) sends everyone again."))
+    assert state.offers_full_run

@@ -233,11 +233,9 @@ def removals_text(removals: Removals) -> Content:
     text = head + Content(f"{people} sgtui sent to this list before "
                           f"{'is' if departed.count == 1 else 'are'} no longer in the chosen "
                           "segments; a run would remove them from the list (never from the "
-                          "SendGrid account):")
-    for email in departed.first:
-        text += Content(f"\n  {email}")
-    if departed.more:
-        text += Content(f"\n  … and {departed.more:,} more")
+                          "SendGrid account): ")
+    text += Content(", ".join(departed.first))
+    text += Content(f" and {departed.more:,} more." if departed.more else ".")
     if departed.count > REMOVAL_FLOOR:
         text += Content("\n  A run stops before removing more than 10% of the list or 1,000 "
                         "people (whichever is larger) until you confirm it.")

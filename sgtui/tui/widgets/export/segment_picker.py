@@ -86,7 +86,7 @@ class SegmentPicker(Vertical):
                 for segment in segments
             ])
             if segments:  # Space ticks at once, without a Down first
-                pass
+                listing.highlighted = 0
         self.counted_for = ("?",)
         self._count_soon(now=True)
 

@@ -62,9 +62,12 @@ class RunProgressPanel(VerticalScroll):
     RunProgressPanel .empty { padding: 0 1; color: $text-muted; height: auto; }
     """
 
-    def __init__(self, state: RunProgressState, *, id: str | None = None) -> None:
+    def __init__(self, state: RunProgressState, *, offers: bool = True,
+                 id: str | None = None) -> None:
+        """``offers``: whether the finished panel may offer to run the export again."""
         super().__init__(id=id)
         self.state = state
+        self.offers = offers
         self._drawn_version = -1
         self._final_drawn = False
 
@@ -163,13 +166,13 @@ class RunProgressPanel(VerticalScroll):
     def _draw_actions(self) -> None:
         """What the finished run offers next: allow its removals, or a full run."""
         state = self.state
-        count = state.removals_to_allow
+        count = state.removals_to_allow if self.offers else None
         allow = self.query_one("#run-allow-removals", Button)
         allow.display = bool(count)
         if count:
             allow.label = f"Remove {count:,} {'person' if count == 1 else 'people'} from the list"
         full = self.query_one("#run-full", Button)
-        full.display = state.offers_full_run
+        full.display = self.offers and state.offers_full_run
         self.query_one("#run-actions").display = allow.display or full.display
 
     def _draw_notes(self) -> None:
