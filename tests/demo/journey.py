@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from pilot_helpers import until
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList
 
 from sgtui.tui.app import SgtuiApp
-
-from .helpers import until
 
 
 async def settle(app: SgtuiApp, pilot: Pilot) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import text, until
 
 from sgtui.commands.demo import demo_session
 from sgtui.export.events import RunStatus
@@ -12,7 +13,6 @@ from sgtui.tui.runs import registry
 from sgtui.tui.screens.progress import RunProgressScreen
 
 from .conftest import expected_emails
-from .helpers import text, until
 from .journey import define_export, set_up_connection
 
 SEGMENTS = ["newsletter-optin", "high-value"]

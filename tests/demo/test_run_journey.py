@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import text, until
 
 from sgtui.commands.demo import prepare_demo_workspace
 from sgtui.export.events import RunStatus
@@ -17,7 +18,6 @@ from sgtui.workspace.model import ConnectionConfig, Consent, ExportConfig
 from sgtui.workspace.secrets import ApiKey, MemorySecrets, account_name
 
 from .conftest import DEMO_KEY, expected_emails
-from .helpers import text, until
 
 SEGMENTS = ["newsletter-optin", "high-value"]
 

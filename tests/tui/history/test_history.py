@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from pilot_helpers import text, until
 from textual.widgets import DataTable, Select
 
 from sgtui.export.events import RejectedRow, RunStatus
@@ -15,7 +16,6 @@ from sgtui.tui.widgets.progress import RunProgressPanel
 from sgtui.workspace.config import Workspace
 from sgtui.workspace.state import StateStore
 
-from ..progress.helpers import text, until
 from ..progress.scripted import STARTED_AT, finished_summary
 
 

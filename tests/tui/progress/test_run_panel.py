@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pilot_helpers import text, until
 from textual.widgets import DataTable
 from textual.widgets._header import HeaderTitle
 
@@ -12,7 +13,6 @@ from sgtui.tui.screens.progress import RunProgressScreen
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.progress import RunProgressPanel
 
-from .helpers import text, until
 from .scripted import EXPORT, ScriptedRunner
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the progress panel: a small workspace and an app on it."""
+"""Fixtures for the run panel and history tests: UTC times, a small workspace and an app."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Small helpers for pilot tests of the progress panel."""
+"""Small helpers for pilot tests: wait for a condition, read what a Static shows."""
 
 from __future__ import annotations
 
