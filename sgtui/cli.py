@@ -73,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="load the state from FILE at start and save it there at exit")
     sandbox.set_defaults(command="sandbox")
 
-    run = commands.add_parser("run", help="run one export headless, with a progress bar")
+    run = commands.add_parser(
+        "run", help="run one export headless, with a progress bar",
+        epilog="Exit status: 0 when the run succeeded, also when sgtui set rows aside because "
+               "their email is missing or invalid (the summary counts them and names the "
+               "rejected-rows CSV that lists them); 1 when the run failed, was cancelled, or "
+               "SendGrid refused some rows; 2 for a usage or configuration error.")
     run.add_argument("export", metavar="EXPORT")
     run.add_argument("--dry-run", action="store_true", help="do everything but the writes")
     run.add_argument("--json", action="store_true", help="print one JSON summary")

@@ -2,7 +2,9 @@
 
 Progress is a Rich display on a terminal and plain lines otherwise (both on stderr); the
 summary goes to stdout, or one JSON object with ``--json``. Exit codes: 0 success; 1 a run
-failed, was cancelled, or SendGrid refused some rows; 2 usage or configuration error.
+failed, was cancelled, or SendGrid refused some rows; 2 usage or configuration error. Rows
+sgtui itself set aside (no usable email) leave a run ``succeeded`` (exit 0): its summary
+sentence counts them and names the rejected-rows CSV (``sgtui run --help`` says so).
 
 ``sgtui refresh`` runs every export whose schedule is ``refresh``, one after another, under
 ``refresh.lock`` in the workspace folder. A second refresh that finds the lock held says so
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
+from sgtui.export.wording import counted
 
 if TYPE_CHECKING:
     from sgtui.export.engine import RunOptions
@@ -115,7 +118,7 @@ def main_refresh(args: argparse.Namespace) -> int:
         elif not names:
             print("No export runs with the refresh (schedule = \"refresh\"); nothing to do.")
         if failures:
-            _say(f"sgtui refresh: {len(failures)} of {len(names)} exports failed:")
+            _say(f"sgtui refresh: {len(failures):,} of {len(names):,} exports failed:")
             for line in failures:
                 _say(f"  - {line}")
             return EXIT_RUN_FAILED
@@ -249,11 +252,12 @@ def describe(summary: RunSummary) -> str:
     lines = [
         f"Run {summary.run_id} of {summary.export}{dry}: {summary.status.value} "
         f"in {summary.seconds:.1f} s",
-        f"  {summary.profiles:,} profiles read, {summary.valid:,} contacts "
-        f"({summary.duplicates:,} duplicates merged, {summary.invalid_email:,} invalid and "
-        f"{summary.missing_email:,} missing emails, {_n(summary.trimmed_fields, 'field')} "
-        "trimmed)",
-        f"  {summary.uploaded:,} sent in {_n(summary.batches, 'batch')}, {summary.unchanged:,} "
+        f"  {counted(summary.profiles, 'profile')} read, {counted(summary.valid, 'contact')} "
+        f"({counted(summary.duplicates, 'duplicate')} merged, {summary.invalid_email:,} invalid "
+        f"and {summary.missing_email:,} missing emails, "
+        f"{counted(summary.trimmed_fields, 'field')} trimmed)",
+        f"  {summary.uploaded:,} sent in {counted(summary.batches, 'batch')}, "
+        f"{summary.unchanged:,} "
         f"unchanged; SendGrid created {summary.created:,}, updated {summary.updated:,}, "
         f"refused {summary.rejected_by_sendgrid:,}; {summary.removed:,} removed",
     ]
@@ -292,11 +296,6 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
         handler.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-
-
-def _n(count: int, noun: str) -> str:
-    plural = noun + ("es" if noun.endswith("ch") else "s")
-    return f"{count:,} {noun if count == 1 else plural}"
 
 
 def _write_last_refresh(workspace: Workspace, outcome: dict[str, Any]) -> None:
@@ -350,14 +349,15 @@ class _PlainRenderer(_Renderer):
                 detail = f": {event.detail}" if event.detail else ""
                 self.write(f"{event.stage.label} {event.state.value}{detail}")
             case ev.BatchUploaded():
-                self.write(f"batch {event.batch}: {event.contacts:,} contacts accepted "
+                self.write(f"batch {event.batch}: {counted(event.contacts, 'contact')} accepted "
                            f"(job {event.job_id}, {event.uploaded_total:,} so far)")
             case ev.JobUpdated():
                 self.write(f"batch {event.batch}: SendGrid {event.status} (created "
                            f"{event.created:,}, updated {event.updated:,}, errored "
                            f"{event.errored:,})")
             case ev.RowsRejected(by_sendgrid=True):
-                self.write(f"SendGrid refused {len(event.rows):,} rows; see {event.csv_path}")
+                self.write(f"SendGrid refused {counted(len(event.rows), 'row')}; see "
+                           f"{event.csv_path}")
             case ev.Retrying():
                 self.write(f"{event.reason}: trying again in {event.delay:.1f} s "
                            f"(try {event.attempt})")

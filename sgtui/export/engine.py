@@ -10,6 +10,17 @@ that polls its job. Progress goes out as the plain events of :mod:`sgtui.export.
 Nothing is lost: each accepted batch is written to the state database (job and contacts) in
 one transaction before it counts as sent; a run that is killed leaves its jobs pending, and
 the next run of the export polls them and then sends only what SendGrid has not confirmed.
+
+Cancel takes effect at once, even while the client sleeps out SendGrid's rate limit: every
+call to SendGrid races the cancel event (see :meth:`_Run.or_cancel`). The run then ends
+``cancelled``, saying how many contacts SendGrid had accepted.
+
+How a run ends: ``succeeded`` when SendGrid took every contact it was sent. Rows sgtui itself
+set aside (no email, or one that is not an email address) do not change that: they are data
+to fix, not a failure of the run, and a scheduled refresh must not fail on them every time;
+the summary sentence counts them and names the rejected-rows CSV that lists them.
+``partial`` when SendGrid refused some contacts (or did not finish a job), ``failed`` with one
+sentence on any expected problem, ``cancelled`` when asked to stop.
 """
 
 from __future__ import annotations
@@ -19,10 +30,10 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sgtui.export.batches import MAX_BYTES, MAX_CONTACTS, Batch, Batcher
 from sgtui.export.events import (
@@ -50,6 +61,7 @@ from sgtui.export.memory import release_big_buffers_promptly
 from sgtui.export.plan import PlanProblem, plan_export, resolve_key
 from sgtui.export.prepare import ContactPreparer
 from sgtui.export.rejected import RejectedCsv
+from sgtui.export.wording import counted, were
 from sgtui.workspace.model import SyncMode
 
 if TYPE_CHECKING:
@@ -60,7 +72,8 @@ if TYPE_CHECKING:
     from sgtui.workspace.secrets import ApiKey, SecretStore
     from sgtui.workspace.state import StateStore
 
-__all__ = ["PlanProblem", "RunOptions", "plan_export", "resolve_key", "run_export"]
+__all__ = ["RATE_LIMIT_PACING", "RATE_LIMIT_WAIT", "PlanProblem", "RunOptions", "plan_export",
+           "resolve_key", "run_export"]
 
 logger = logging.getLogger("sgtui.export")
 
@@ -71,6 +84,12 @@ REMOVE_CHUNK = 100
 """Contacts per removal request (their ids go in the URL)."""
 DB_REJECTED_ROWS = 10_000
 """Rejected rows kept in the state database per run (the CSV keeps them all)."""
+RATE_LIMIT_WAIT = "rate limited: waiting for SendGrid's limit to reset"
+RATE_LIMIT_PACING = "rate limit nearly used up: spacing requests out"
+SHOWN_PACE = 1.0
+"""Pacing waits at least this long (seconds) are shown; shorter ones are not worth a line."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +128,13 @@ class _Stop(Exception):
         super().__init__(sentence)
         self.sentence = sentence
         self.status = status
+
+
+class _Cancelled(_Stop):
+    """The cancel event was set; the sentence is made when the run ends."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled", RunStatus.CANCELLED)
 
 
 async def run_export(
@@ -195,13 +221,65 @@ class _Run:
         self.emit(StageChanged(stage, state, detail))
 
     def forward(self, event: object) -> None:
-        """Client events become run events."""
-        from sgtui.sendgrid.events import RateLimitObserved, RequestRetried
+        """Client events become run events; a wait on the rate limit is shown as Retrying."""
+        from sgtui.sendgrid.events import RateLimitObserved, RequestPaced, RequestRetried
 
         if isinstance(event, RateLimitObserved):
             self.emit(RateLimitSeen(event.limit, event.remaining, event.reset_in))
         elif isinstance(event, RequestRetried):
-            self.emit(Retrying(event.reason, event.attempt, event.delay))
+            reason = RATE_LIMIT_WAIT if event.reason == "rate limited" else event.reason
+            self.emit(Retrying(reason, event.attempt, event.delay))
+        elif isinstance(event, RequestPaced) and event.delay >= SHOWN_PACE:
+            reason = RATE_LIMIT_WAIT if event.remaining == 0 else RATE_LIMIT_PACING
+            self.emit(Retrying(reason, 1, event.delay))
+
+    async def or_cancel(self, awaitable: Awaitable[T]) -> T:
+        """The result of ``awaitable`` (a call to SendGrid, a wait), unless cancel comes first.
+
+        The client may be sleeping out SendGrid's rate limit (pacing, or the reset after a
+        429) for a minute or more; cancel must not wait for that, so the call is abandoned
+        and :class:`_Cancelled` raised. A request that already reached SendGrid may still be
+        carried out: its answer (the job id) is lost, so its batch is not recorded as sent
+        and its contacts keep their old hashes (or none) in the state database; the next run
+        sends them again, which is harmless because upserts are idempotent (a removal left
+        unrecorded is likewise tried again). Nothing is recorded half-way: the state is
+        written only after an answer arrived, and that write is never abandoned.
+        """
+        if self.cancel.is_set():
+            close = getattr(awaitable, "close", None)
+            if close is not None:
+                close()  # a coroutine that never ran
+            raise _Cancelled
+        call = asyncio.ensure_future(awaitable)
+        waiter = asyncio.ensure_future(self.cancel.wait())
+        try:
+            await asyncio.wait((call, waiter), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            if not call.done():
+                call.cancel()
+                await asyncio.gather(call, return_exceptions=True)
+        if call.cancelled():
+            raise _Cancelled
+        return call.result()
+
+    async def settle(self, awaitables: list[Awaitable[None]]) -> None:
+        """Await ``awaitables``; on the first failure stop the others and raise it (a real
+        problem rather than a cancel, when both happened)."""
+        tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+        if not tasks:
+            return
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        failures = [task.exception() for task in tasks
+                    if not task.cancelled() and task.exception() is not None]
+        failures.sort(key=lambda failure: isinstance(failure, _Cancelled))
+        if failures:
+            raise failures[0]
 
     # ------------------------------------------------------------------------ the run
     async def execute(self) -> RunSummary:
@@ -234,6 +312,8 @@ class _Run:
                 current = Stage.VERIFY
                 await self._verify(client)
             status, sentence = self._outcome()
+        except _Cancelled:
+            status, sentence = RunStatus.CANCELLED, self._cancel_sentence()
         except _Stop as stop:
             status, sentence = stop.status, stop.sentence
         except PlanProblem as problem:
@@ -306,27 +386,28 @@ class _Run:
         from sgtui.sendgrid.errors import MissingScope
         from sgtui.sendgrid.scopes import missing_scopes
 
-        missing = missing_scopes(await client.scopes())
+        missing = missing_scopes(await self.or_cancel(client.scopes()))
         if missing:
             raise MissingScope(missing)
         export = self.export
-        await client.get_list(export.list_id)
+        await self.or_cancel(client.get_list(export.list_id))
         store = self.store
         assert store is not None
         if not self.options.dry_run:
             if await asyncio.to_thread(store.reset_contacts_for_list, self.name, export.list_id):
                 self.emit(Warned("The export now fills another list, so every contact is sent."))
             await self._resume(client)
-        self.list_count = await client.list_contact_count(export.list_id)
+        self.list_count = await self.or_cancel(client.list_contact_count(export.list_id))
         known = self.known = await asyncio.to_thread(store.confirmed_count, self.name)
         if known and not self.full:
             if self.list_count == 0:
                 self.full = True
-                self.emit(Warned(f"The list is empty although sgtui put {known:,} contacts on "
-                                 "it before: it was emptied outside sgtui, so this run sends "
-                                 "everyone again."))
+                self.emit(Warned(f"The list is empty although sgtui put "
+                                 f"{counted(known, 'contact')} on it before: it was emptied "
+                                 "outside sgtui, so this run sends everyone again."))
             elif self.list_count < known:
-                self.emit(Warned(f"The list holds {self.list_count:,} contacts but sgtui put "
+                self.emit(Warned(f"The list holds {counted(self.list_count, 'contact')} but "
+                                 "sgtui put "
                                  f"{known:,} on it: it may have changed outside sgtui. A full "
                                  "run (--full) sends everyone again."))
 
@@ -340,14 +421,15 @@ class _Run:
             self.notes.append(f"It finished the interrupted run {self.resumed_run}.")
         if not pending:
             return
-        self.emit(Warned(f"SendGrid had accepted {len(pending)} batches of an earlier run "
-                         "that did not finish; sgtui checks them rather than sending them "
-                         "again."))
-        await asyncio.gather(*(
+        self.emit(Warned(f"SendGrid had accepted {counted(len(pending), 'batch')} of an "
+                         "earlier run that did not finish; sgtui checks "
+                         f"{'it' if len(pending) == 1 else 'them'} rather than sending "
+                         f"{'it' if len(pending) == 1 else 'them'} again."))
+        await self.settle([
             self._poll(client, job.job_id, job.batch, job.contacts, owner_run=job.run_id,
                        kind=job.kind, report=False)
             for job in pending
-        ))
+        ])
 
     # -------------------------------------------------------- read, prepare, upload
     async def _transfer(self, client: SendGridClient) -> None:
@@ -382,14 +464,14 @@ class _Run:
                 task.cancel()
             await asyncio.gather(*self.polls, return_exceptions=True)
             if self.cancel.is_set() and self.failure is None:
-                raise _Stop(self._cancel_sentence(), RunStatus.CANCELLED)
+                raise _Cancelled
             raise self.failure  # type: ignore[misc]
         if not options.dry_run:
             self.stage(Stage.UPLOAD, StageState.DONE,
-                       f"{self.uploaded:,} contacts in {self.batches_sent} "
-                       f"batch{'' if self.batches_sent == 1 else 'es'}")
+                       f"{counted(self.uploaded, 'contact')} in "
+                       f"{counted(self.batches_sent, 'batch')}")
             self.stage(Stage.PROCESS, StageState.RUNNING)
-            await asyncio.gather(*self.polls)
+            await self.settle(self.polls)
             self.stage(Stage.PROCESS, StageState.DONE)
         else:
             self.stage(Stage.PROCESS, StageState.SKIPPED, "dry run")
@@ -456,13 +538,13 @@ class _Run:
                     raise _Stop(f"The segments hold more than {options.hard_cap:,} contacts, "
                                 "this run's limit; it stopped. Choose fewer segments.")
             self.emit_threadsafe(StageChanged(Stage.READ, StageState.DONE,
-                                              f"{counts.read:,} profiles"))
+                                              counted(counts.read, "profile")))
             last = batcher.flush()
             if last is not None:
                 hand_over(last)
             self.emit_threadsafe(StageChanged(
                 Stage.PREPARE, StageState.DONE,
-                f"{counts.valid:,} contacts, {self.unchanged:,} unchanged"))
+                f"{counted(counts.valid, 'contact')}, {self.unchanged:,} unchanged"))
         except _Stop as stop:
             if stop.sentence != "stopped":
                 raise
@@ -500,6 +582,8 @@ class _Run:
                     self.batches_sent += 1
                     continue
                 await self._send(client, batch)
+            except _Cancelled:
+                pass  # its contacts stay unsent in the state: the next run sends them
             except Exception as error:
                 self.failure = self.failure or error
                 self.stop.set()
@@ -512,7 +596,7 @@ class _Run:
         while len(batch):
             body = await asyncio.to_thread(batch.body, self.prefix)
             try:
-                job_id = await client.upsert_body(body, len(batch))
+                job_id = await self.or_cancel(client.upsert_body(body, len(batch)))
             except InvalidContacts as error:
                 positions = {p.index for p in error.problems if 0 <= p.index < len(batch)}
                 if not positions:
@@ -558,11 +642,13 @@ class _Run:
         waited = 0.0
         while True:
             try:
-                job = await client.import_status(job_id)
+                job = await self.or_cancel(client.import_status(job_id))
             except NotFound:
                 status, created, updated, errored = "failed", 0, 0, contacts
-                self.emit(Warned(f"SendGrid no longer knows job {job_id}; its {contacts:,} "
-                                 "contacts are sent again by the next run."))
+                self.emit(Warned(f"SendGrid no longer knows job {job_id}; its "
+                                 f"{counted(contacts, 'contact')} "
+                                 f"{'is' if contacts == 1 else 'are'} sent again by the next "
+                                 "run."))
                 break
             except SendGridError as error:  # the client already retried; keep polling
                 logger.warning("job %s: %s", job_id, error.sentence)
@@ -576,7 +662,7 @@ class _Run:
                 self.emit(Warned(f"SendGrid has not finished job {job_id} yet; the next run "
                                  "checks it again."))
                 return
-            await asyncio.sleep(delay)
+            await self.or_cancel(asyncio.sleep(delay))
             waited += delay
             delay = min(delay * 1.6, self.options.poll_max)
         await asyncio.to_thread(
@@ -610,8 +696,8 @@ class _Run:
             shown = await asyncio.to_thread(store.departed, self.name, self.run_id, 20)
             more = f" and {planned - len(shown):,} more" if planned > len(shown) else ""
             self.would_remove = planned
-            self.emit(Warned(f"Would remove {planned:,} people who left the segments from the "
-                             f"list: {', '.join(shown)}{more}."))
+            self.emit(Warned(f"Would remove {counted(planned, 'person', 'people')} who left "
+                             f"the segments from the list: {', '.join(shown)}{more}."))
             if planned > allowed:
                 self.emit(Warned(self._too_many(planned, limit, dry=True)))
             self.stage(Stage.REMOVE, StageState.SKIPPED, "dry run")
@@ -620,7 +706,7 @@ class _Run:
             raise _Stop(self._too_many(planned, limit, dry=False))
         self.stage(Stage.REMOVE, StageState.RUNNING)
         emails = await asyncio.to_thread(store.departed, self.name, self.run_id)
-        found = await client.search_emails(emails)
+        found = await self.or_cancel(client.search_emails(emails))
         gone = [email for email in emails if email not in found]
         if gone:  # not in SendGrid at all any more: nothing to remove
             await asyncio.to_thread(store.forget_contacts, self.name, gone)
@@ -630,8 +716,8 @@ class _Run:
             if self.cancel.is_set():
                 break
             part = present[start:start + REMOVE_CHUNK]
-            job_ids = await client.remove_from_list(self.export.list_id,
-                                                    [found[email] for email in part])
+            job_ids = await self.or_cancel(client.remove_from_list(
+                self.export.list_id, [found[email] for email in part]))
             batch = start // REMOVE_CHUNK + 1
             for job_id in job_ids:
                 await asyncio.to_thread(store.record_removal_job, self.run_id, batch, job_id,
@@ -640,54 +726,73 @@ class _Run:
                                         kind="remove", removed_emails=part))
             self.removed += len(part)
             self.emit(ContactsRemoved(self.removed, planned))
-        await asyncio.gather(*polls)
+        await self.settle(polls)
         if self.cancel.is_set():
-            raise _Stop(self._cancel_sentence(), RunStatus.CANCELLED)
+            raise _Cancelled
         self.stage(Stage.REMOVE, StageState.DONE, f"{self.removed:,} removed")
 
     def _too_many(self, planned: int, limit: int, *, dry: bool) -> str:
         start = "This run would remove" if dry else "This run stopped before removing"
-        return (f"{start} {planned:,} people who left the segments, more than the limit of "
+        return (f"{start} {counted(planned, 'person', 'people')} who left the segments, "
+                f"more than the limit of "
                 f"{limit:,} (10% of the list or 1,000). Nobody was removed. If that is right, "
                 f"run it again with --allow-removals {planned} (or confirm in the app).")
 
     # ------------------------------------------------------------------- verify, end
     async def _verify(self, client: SendGridClient) -> None:
         self.stage(Stage.VERIFY, StageState.RUNNING)
-        self.list_count = await client.list_contact_count(self.export.list_id)
-        self.stage(Stage.VERIFY, StageState.DONE, f"the list holds {self.list_count:,} contacts")
+        self.list_count = await self.or_cancel(client.list_contact_count(self.export.list_id))
+        self.stage(Stage.VERIFY, StageState.DONE,
+                   f"the list holds {counted(self.list_count, 'contact')}")
 
     def _outcome(self) -> tuple[RunStatus, str]:
         counts = self.preparer.counts if self.preparer else None
         valid = counts.valid if counts else 0
         set_aside = (counts.invalid_email + counts.missing_email) if counts else 0
-        tail = f" {set_aside:,} rows without a usable email were set aside." if set_aside else ""
+        csv_path = self.csv.written if self.csv is not None else None
+        listed = f"; {csv_path} lists {'it' if set_aside == 1 else 'them'}" if csv_path else ""
+        tail = (f" {counted(set_aside, 'row')} without a usable email {were(set_aside)} set "
+                f"aside{listed}." if set_aside else "")
         notes = (" " + " ".join(self.notes)) if self.notes else ""
         if self.options.dry_run:
             sending = valid - self.unchanged
             removal = (f" and remove {self.would_remove:,} who left the segments"
                        if self.would_remove else "")
             return RunStatus.SUCCEEDED, (
-                f"Dry run: would send {sending:,} of {valid:,} contacts "
+                f"Dry run: would send {sending:,} of {counted(valid, 'contact')} "
                 f"({self.unchanged:,} unchanged){removal}; nothing was sent.{tail}")
-        removed = f" Removed {self.removed:,} who left the segments." if self.removed else ""
+        removed = (f" Removed {counted(self.removed, 'person', 'people')} who left the "
+                   "segments." if self.removed else "")
         if self.rejected_by_sendgrid or self.job_problems:
+            refused = self.rejected_by_sendgrid
+            named = f" ({csv_path})" if csv_path else ""
             return RunStatus.PARTIAL, (
-                f"Sent {self.uploaded:,} contacts, but SendGrid refused "
-                f"{self.rejected_by_sendgrid:,}; the rejected-rows file names them.{removed}"
-                f"{tail}{notes}")
+                f"Sent {counted(self.uploaded, 'contact')}, but SendGrid refused "
+                f"{refused:,}; the rejected-rows file{named} names "
+                f"{'it' if refused == 1 else 'them'}.{removed}{tail}{notes}")
         if self.uploaded == 0:
+            if valid == 0:
+                return RunStatus.SUCCEEDED, (
+                    f"Nothing to send: the segments hold no contact with a usable email."
+                    f"{removed}{tail}{notes}")
             return RunStatus.SUCCEEDED, (
-                f"Nothing changed: SendGrid already has all {valid:,} contacts, so nothing "
-                f"was sent.{removed}{tail}{notes}")
+                f"Nothing changed: SendGrid already has {'the' if valid == 1 else 'all'} "
+                f"{counted(valid, 'contact')}, so nothing was sent.{removed}{tail}{notes}")
+        skipped = (f" ({self.unchanged:,} unchanged {were(self.unchanged)} skipped)"
+                   if self.unchanged else "")
         return RunStatus.SUCCEEDED, (
-            f"Sent {self.uploaded:,} contacts ({self.unchanged:,} unchanged were skipped); "
-            f"SendGrid confirmed them all.{removed}{tail}{notes}")
+            f"Sent {counted(self.uploaded, 'contact')}{skipped}; SendGrid confirmed "
+            f"{'it' if self.uploaded == 1 else 'them all'}.{removed}{tail}{notes}")
 
     def _cancel_sentence(self) -> str:
-        return (f"Cancelled: SendGrid had accepted {self.uploaded:,} contacts in "
-                f"{self.batches_sent} batch{'' if self.batches_sent == 1 else 'es'}; the next "
-                "run confirms them and sends the rest.")
+        if not (self.uploaded or self.removed):
+            return ("Cancelled before SendGrid accepted any contact of this run; the next run "
+                    "sends them.")
+        removed = (f" and had removed {counted(self.removed, 'person', 'people')}"
+                   if self.removed else "")
+        return (f"Cancelled: SendGrid had accepted {counted(self.uploaded, 'contact')} in "
+                f"{counted(self.batches_sent, 'batch')}{removed}; the next run confirms "
+                f"{'it' if self.uploaded + self.removed == 1 else 'them'} and sends the rest.")
 
     def _started(self) -> None:
         if not self.started_emitted:

@@ -125,6 +125,7 @@ class SendGridClient:
         self._wall_clock = wall_clock
         self._rng = rng or random.Random()
         self._limiter = RateLimiter()
+        self._answered: dict[str, int] = {}  # 2xx answers per endpoint class
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -429,6 +430,7 @@ class SendGridClient:
         headers = {"Content-Type": "application/json"} if content is not None else None
         klass = endpoint_class(method, template)
         attempt = failures = waits = 0
+        answered = self._answered.get(klass, 0)
         while True:
             attempt += 1
             await self._pace(klass)
@@ -460,6 +462,11 @@ class SendGridClient:
                 if reset_in is None:
                     reset_in = parse_retry_after(response.headers.get("retry-after"))
                 self._limiter.exhausted(klass, reset_in, now=self._clock())
+                if self._answered.get(klass, 0) != answered:
+                    # Requests of its class got through since: it lost a race for the window
+                    # to its siblings, which is progress, not SendGrid refusing. Only 429s in
+                    # a row with no progress at all count towards giving up.
+                    waits, answered = 0, self._answered.get(klass, 0)
                 if waits >= self.max_retries:
                     raise RateLimited(attempt, reset_in)
                 waits += 1
@@ -480,6 +487,7 @@ class SendGridClient:
                     RequestRetried(f"server error {status}", attempt, delay, method, template))
                 continue
             if 200 <= status < 300:
+                self._answered[klass] = self._answered.get(klass, 0) + 1
                 return response
             if 400 <= status < 500:
                 raise error_for(response, method=method, template=template,
