@@ -30,6 +30,7 @@ class HomeScreen(Screen[None]):
 
     DEFAULT_CSS = """
     HomeScreen #home-body { padding: 1 2; }
+    HomeScreen #demo-banner { margin-bottom: 1; }
     HomeScreen #workspace-facts { height: auto; margin-bottom: 1; }
     HomeScreen #home-menu { height: auto; max-height: 12; border: round $primary 50%;
                             background: $surface; }
