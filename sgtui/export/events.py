@@ -8,9 +8,17 @@ and still show the right numbers), except where a field says otherwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from sgtui.workspace.run_records import RejectedRow, RunStatus, RunSummary
+
+__all__ = [
+    "BatchUploaded", "ContactsPrepared", "ContactsRemoved", "JobUpdated", "ProfilesRead",
+    "RateLimitSeen", "RejectedRow", "Retrying", "RowsRejected", "RunEvent", "RunFinished",
+    "RunStarted", "RunStatus", "RunSummary", "Stage", "StageChanged", "StageState", "Warned",
+]
 
 
 class Stage(StrEnum):
@@ -46,17 +54,6 @@ class StageState(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
     FAILED = "failed"
-
-
-class RunStatus(StrEnum):
-    """How a run ended (or that it has not)."""
-
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    PARTIAL = "partial"  # finished, but some rows were rejected
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"  # killed; the next run of the export finishes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +121,6 @@ class JobUpdated:
 
 
 @dataclass(frozen=True, slots=True)
-class RejectedRow:
-    """One row that did not go to SendGrid, and why."""
-
-    key: str
-    email: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class RowsRejected:
     """Rows set aside (by sgtui's checks or by SendGrid's 400); not cumulative."""
 
@@ -172,39 +160,6 @@ class ContactsRemoved:
 
     removed: int
     planned: int
-
-
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """The outcome of a run, in numbers and one sentence."""
-
-    run_id: int
-    export: str
-    status: RunStatus
-    sentence: str
-    started_at: datetime
-    finished_at: datetime
-    dry_run: bool = False
-    profiles: int = 0
-    valid: int = 0
-    duplicates: int = 0
-    invalid_email: int = 0
-    missing_email: int = 0
-    trimmed_fields: int = 0
-    unchanged: int = 0
-    uploaded: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected_by_sendgrid: int = 0
-    removed: int = 0
-    batches: int = 0
-    jobs: tuple[str, ...] = field(default_factory=tuple)
-    rejected_csv: str | None = None
-
-    @property
-    def seconds(self) -> float:
-        """How long the run took."""
-        return (self.finished_at - self.started_at).total_seconds()
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sgtui.export.events import RejectedRow, RunStatus, RunSummary
 from sgtui.workspace.files import file_mode_for
+from sgtui.workspace.run_records import RejectedRow, RunStatus, RunSummary
 
 SCHEMA_VERSION = 1
 
