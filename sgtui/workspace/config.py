@@ -12,7 +12,7 @@ import getpass
 import re
 import tomllib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,15 @@ def slugify(display_name: str) -> str:
 class Workspace:
     """One workspace folder, seen by one OS user."""
 
-    def __init__(self, folder: Path, document: TOMLDocument, *, user: str) -> None:
+    def __init__(self, folder: Path, document: TOMLDocument, *, user: str,
+                 base_text: str | None = None) -> None:
         self.folder = folder
         self.document = document
         self.user = user
+        # What the file said when we read it, and the changes made since: when someone else
+        # saved in between, :meth:`save` replays these changes on their version.
+        self._base_text = base_text
+        self._changes: list[Callable[[TOMLDocument], None]] = []
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -103,7 +108,7 @@ class Workspace:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise WorkspaceError(f"sgtui cannot read {path}: {error.strerror}.") from None
-        return cls(folder, parse_document(text, path), user=user)
+        return cls(folder, parse_document(text, path), user=user, base_text=text)
 
     @classmethod
     def create(cls, folder: Path, *, user: str) -> Workspace:
@@ -128,15 +133,38 @@ class Workspace:
 
     def as_user(self, user: str) -> Workspace:
         """The same workspace seen by another OS user (tests, and admins previewing roles)."""
-        return Workspace(self.folder, self.document, user=user)
+        return Workspace(self.folder, self.document, user=user, base_text=self._base_text)
 
     def reload(self) -> None:
         """Read ``sgtui.toml`` again (another user or an editor may have changed it)."""
-        self.document = parse_document(self.path.read_text(encoding="utf-8"), self.path)
+        text = self.path.read_text(encoding="utf-8")
+        self.document = parse_document(text, self.path)
+        self._base_text, self._changes = text, []
 
     def save(self) -> None:
-        """Write ``sgtui.toml`` atomically, keeping comments and key order."""
-        atomic_write_text(self.path, tomlkit.dumps(self.document))
+        """Write ``sgtui.toml`` atomically, keeping comments and key order.
+
+        If the file changed on disk since it was read (a teammate saved, or someone edited it
+        by hand), this workspace's changes are replayed on that version instead of
+        overwriting it, so neither side's edits are lost.
+        """
+        try:
+            on_disk = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            on_disk = None
+        if on_disk is not None and self._base_text is not None and on_disk != self._base_text:
+            merged = parse_document(on_disk, self.path)
+            for change in self._changes:
+                change(merged)
+            self.document = merged
+        text = tomlkit.dumps(self.document)
+        atomic_write_text(self.path, text)
+        self._base_text, self._changes = text, []
+
+    def _change(self, change: Callable[[TOMLDocument], None]) -> None:
+        """Apply ``change`` to the document now, and remember it for :meth:`save`."""
+        change(self.document)
+        self._changes.append(change)
 
     # -- places ----------------------------------------------------------------------------
     @property
@@ -217,58 +245,29 @@ class Workspace:
     # -- changing --------------------------------------------------------------------------
     def set_access(self, access: Access) -> None:
         """Replace the admins and contributors (call :meth:`save` after)."""
-        table = _ensure_table(self.document, "access")
-        table["admins"] = list(access.admins)
-        table["contributors"] = list(access.contributors)
+
+        def change(document: TOMLDocument) -> None:
+            table = _ensure_table(document, "access")
+            table["admins"] = list(access.admins)
+            table["contributors"] = list(access.contributors)
+
+        self._change(change)
 
     def put_connection(self, connection: ConnectionConfig) -> None:
         """Add or update a connection, keeping the comments in its table."""
-        table = _ensure_table(_ensure_table(self.document, "connections"), connection.name)
-        table["type"] = connection.type
-        table["display_name"] = connection.display_name
-        table["usable_by"] = connection.usable_by.value
-        table["base_url"] = connection.base_url
-        table["export_users"] = list(connection.export_users)
-        if connection.consent is not None:
-            consent = tomlkit.inline_table()
-            consent["accepted_by"] = connection.consent.accepted_by
-            consent["accepted_at"] = connection.consent.accepted_at
-            table["consent"] = consent
-        elif "consent" in table:
-            del table["consent"]
-        if connection.created_at is not None:
-            table["created_at"] = connection.created_at
+        self._change(lambda document: _put_connection(document, connection))
 
     def remove_connection(self, name: str) -> None:
         """Remove a connection (exports that use it must be removed or detached first)."""
-        tables = _table(self.document, "connections")
-        if name in tables:
-            del tables[name]
+        self._change(lambda document: _remove(document, "connections", name))
 
     def put_export(self, export: ExportConfig) -> None:
         """Add or update an export, keeping the comments in its tables."""
-        table = _ensure_table(_ensure_table(self.document, "exports"), export.name)
-        if export.connection:
-            table["connection"] = export.connection
-        elif "connection" in table:
-            del table["connection"]
-        table["list_id"] = export.list_id
-        if export.list_name:
-            table["list_name"] = export.list_name
-        table["segments"] = list(export.segments)
-        table["schedule"] = export.schedule.value
-        table["mode"] = export.mode.value
-        mapping = _ensure_table(table, "mapping")
-        for field_name in [key for key in mapping if key not in export.mapping]:
-            del mapping[field_name]
-        for field_name, column in export.mapping.items():
-            mapping[field_name] = column
+        self._change(lambda document: _put_export(document, export))
 
     def remove_export(self, name: str) -> None:
         """Remove an export from the file (its run history stays in the state database)."""
-        tables = _table(self.document, "exports")
-        if name in tables:
-            del tables[name]
+        self._change(lambda document: _remove(document, "exports", name))
 
     def exports_using(self, connection: str) -> list[ExportConfig]:
         """The exports attached to ``connection``."""
@@ -311,6 +310,50 @@ def parse_document(text: str, path: Path | None = None) -> TOMLDocument:
 def now_utc() -> datetime:
     """The current time, to the second, in UTC (for consent records and created dates)."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+# -- edits of the TOML document (replayable, see Workspace.save) -----------------------------
+def _put_connection(document: TOMLDocument, connection: ConnectionConfig) -> None:
+    table = _ensure_table(_ensure_table(document, "connections"), connection.name)
+    table["type"] = connection.type
+    table["display_name"] = connection.display_name
+    table["usable_by"] = connection.usable_by.value
+    table["base_url"] = connection.base_url
+    table["export_users"] = list(connection.export_users)
+    if connection.consent is not None:
+        consent = tomlkit.inline_table()
+        consent["accepted_by"] = connection.consent.accepted_by
+        consent["accepted_at"] = connection.consent.accepted_at
+        table["consent"] = consent
+    elif "consent" in table:
+        del table["consent"]
+    if connection.created_at is not None:
+        table["created_at"] = connection.created_at
+
+
+def _put_export(document: TOMLDocument, export: ExportConfig) -> None:
+    table = _ensure_table(_ensure_table(document, "exports"), export.name)
+    if export.connection:
+        table["connection"] = export.connection
+    elif "connection" in table:
+        del table["connection"]
+    table["list_id"] = export.list_id
+    if export.list_name:
+        table["list_name"] = export.list_name
+    table["segments"] = list(export.segments)
+    table["schedule"] = export.schedule.value
+    table["mode"] = export.mode.value
+    mapping = _ensure_table(table, "mapping")
+    for field_name in [key for key in mapping if key not in export.mapping]:
+        del mapping[field_name]
+    for field_name, column in export.mapping.items():
+        mapping[field_name] = column
+
+
+def _remove(document: TOMLDocument, section: str, name: str) -> None:
+    tables = _table(document, section)
+    if name in tables:
+        del tables[name]
 
 
 # -- lenient readers -------------------------------------------------------------------------

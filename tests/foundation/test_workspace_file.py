@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sgtui.workspace.config import Workspace
-from sgtui.workspace.model import ConnectionConfig, ExportConfig, UsableBy
+from sgtui.workspace.model import Access, ConnectionConfig, ExportConfig, UsableBy
 
 HAND_WRITTEN = """\
 # Our team's sgtui workspace
@@ -129,3 +129,31 @@ def test_resaving_a_private_file_keeps_it_private(hand_written: Workspace) -> No
     os.chmod(hand_written.path, 0o644)
     hand_written.save()
     assert mode_of(hand_written.path) == 0o600
+
+
+def test_two_people_saving_the_same_workspace_keep_both_changes(hand_written: Workspace) -> None:
+    alice = hand_written
+    bob = Workspace.open(alice.folder, user="bob")
+    alice.put_connection(ConnectionConfig(name="eu", display_name="EU account"))
+    bob.put_export(ExportConfig(name="vip", connection="marketing", list_id="l2",
+                                segments=("vip-europe",), mapping={"email": "email"}))
+    alice.save()
+    bob.save()  # bob read the file before alice saved: his save must not undo hers
+    reopened = Workspace.open(alice.folder, user="alice")
+    assert set(reopened.connections) == {"marketing", "eu"}
+    assert set(reopened.exports) == {"spring-newsletter", "vip"}
+    assert "# The main account" in reopened.path.read_text()
+
+
+def test_a_hand_edit_made_while_the_app_was_open_survives_its_save(
+    hand_written: Workspace,
+) -> None:
+    edited = hand_written.path.read_text().replace(
+        "[exports.spring-newsletter]", "# edited by hand\n[exports.spring-newsletter]")
+    hand_written.path.write_text(edited.replace('"6b1a3b7c"', '"7c8d9e0f"'))
+    hand_written.remove_connection("nothing-by-that-name")
+    hand_written.set_access(Access(admins=("alice", "carol"), contributors=("bob",)))
+    hand_written.save()
+    text = hand_written.path.read_text()
+    assert "# edited by hand" in text and '"7c8d9e0f"' in text
+    assert Workspace.open(hand_written.folder, user="carol").role == "admin"
