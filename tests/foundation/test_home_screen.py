@@ -82,3 +82,22 @@ def test_home_snapshot_80x24(workspace: Workspace, snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+async def test_the_history_entry_counts_runs_from_the_state_database(workspace) -> None:
+    import os
+
+    from sgtui.workspace.config import now_utc
+    from sgtui.workspace.state import StateStore
+
+    store = StateStore(workspace.state_path)
+    for _ in range(2):
+        store.start_run("spring", dry_run=True, full=False, pid=os.getpid(),
+                        started_at=now_utc())
+    app = make_app(workspace, secrets=MemorySecrets())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        menu = app.screen.query_one("#home-menu")
+        history = str(menu.get_option("history").prompt)
+        assert "2 runs" in history and "nothing has run yet" not in history

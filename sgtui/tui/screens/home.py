@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sgtui.export.wording import counted
 from sgtui.workspace.roles import Role
 
 
@@ -38,12 +42,22 @@ class HomeScreen(Screen[None]):
     HomeScreen #data-summary { height: auto; margin-top: 1; }
     """
 
+    class RunsCounted(Message):
+        """The run history was counted (in a thread worker)."""
+
+        def __init__(self, runs: int) -> None:
+            super().__init__()
+            self.runs = runs
+
     class DataSummarised(Message):
         """The customer data was counted (in a thread worker)."""
 
         def __init__(self, summary: DataSummary) -> None:
             super().__init__()
             self.summary = summary
+
+    _runs: int | None = None
+    """Runs in the history; None until the worker has counted them."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,11 +75,7 @@ class HomeScreen(Screen[None]):
         self.summarise_data()
 
     def on_screen_resume(self) -> None:
-        menu = self.query_one("#home-menu", OptionList)
-        highlighted = menu.highlighted
-        menu.clear_options()
-        menu.add_options(self._menu())
-        menu.highlighted = highlighted
+        self._refresh_menu()
         self.query_one("#workspace-facts", Static).update(self._facts())
         if self.app.demo is not None:
             self.query_one("#demo-banner", Static).update(self._demo_banner())
@@ -100,39 +110,35 @@ class HomeScreen(Screen[None]):
                                "contributor to define exports.")
         return content
 
+    def _refresh_menu(self) -> None:
+        menu = self.query_one("#home-menu", OptionList)
+        highlighted = menu.highlighted
+        menu.clear_options()
+        menu.add_options(self._menu())
+        menu.highlighted = highlighted
+
     def _menu(self) -> list[Option]:
         workspace = self.app.workspace
         connections = len(workspace.connections)
         exports = len(workspace.exports)
-        runs = self._run_count()
+        runs = self._runs
         is_admin = workspace.role is Role.ADMIN
         return [
-            Option(self._entry("Connections", "c", _count(connections, "connection"),
+            Option(self._entry("Connections", "c", counted(connections, "connection"),
                                ("set up SendGrid here" if is_admin
                                 else "an administrator sets up SendGrid")
                                if not connections else None), id="connections"),
-            Option(self._entry("Exports", "e", _count(exports, "export"),
+            Option(self._entry("Exports", "e", counted(exports, "export"),
                                "which segments go to which list" if not exports else None),
                    id="exports"),
-            Option(self._entry("History", "h", _count(runs, "run"),
-                               "nothing has run yet" if not runs else None), id="history"),
+            Option(self._entry("History", "h",
+                               "counting runs…" if runs is None else counted(runs, "run"),
+                               "nothing has run yet" if runs == 0 else None), id="history"),
             Option(self._entry("Schedule", "s", "run scheduled exports from cron or systemd",
                                None), id="schedule"),
             Option(self._entry("Import CSV", "i", "load profiles from a file", None),
                    id="import"),
         ]
-
-    def _run_count(self) -> int:
-        path = self.app.workspace.state_path
-        if not path.exists():
-            return 0
-        import sqlite3
-
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-                return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-        except sqlite3.Error:
-            return 0
 
     @staticmethod
     def _entry(title: str, key: str, count: str, empty: str | None) -> Content:
@@ -154,9 +160,10 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-data", exit_on_error=False)
     def summarise_data(self) -> None:
-        """Count profiles and segments off the UI thread."""
+        """Count runs, profiles and segments off the UI thread."""
         from sgtui.source import SourceError
 
+        self.post_message(self.RunsCounted(_count_runs(self.app.workspace.state_path)))
         try:
             source = self.app.open_source()
             try:
@@ -172,6 +179,10 @@ class HomeScreen(Screen[None]):
         else:
             self.post_message(self.DataSummarised(DataSummary(profiles, len(segments))))
 
+    def on_home_screen_runs_counted(self, event: RunsCounted) -> None:
+        self._runs = event.runs
+        self._refresh_menu()
+
     def on_home_screen_data_summarised(self, event: DataSummarised) -> None:
         line = self.query_one("#data-line", Static)
         summary = event.summary
@@ -184,5 +195,12 @@ class HomeScreen(Screen[None]):
             ))
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count_runs(state_path: Path) -> int:
+    """How many runs the state database records (0 before the first run); blocking."""
+    if not state_path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{state_path}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    except sqlite3.Error:
+        return 0
