@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from sgtui.source.base import CustomerSource
+    from sgtui.workspace.config import Workspace
 
 
 def main(args: argparse.Namespace) -> int:
@@ -50,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _summary(workspace, source) -> str:  # type: ignore[no-untyped-def]
+def _summary(workspace: Workspace, source: CustomerSource) -> str:
     segments = source.segments()
     lines = [
         f"  you: {workspace.user} ({workspace.role.label})",
