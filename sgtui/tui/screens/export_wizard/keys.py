@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sgtui.export.plan import resolve_key
 from sgtui.workspace.secrets import SecretsError
 
 if TYPE_CHECKING:
@@ -15,29 +16,9 @@ if TYPE_CHECKING:
 def key_for(workspace: Workspace, connection: str, secrets: SecretStore) -> ApiKey | None:
     """The key the engine would use for ``connection``, or None (no key, or no keyring)."""
     try:
-        from sgtui.export.engine import resolve_key
-    except ImportError:  # the engine is not there yet: same rule, kept simple
-        resolve_key = _resolve_key
-    try:
         return resolve_key(workspace, connection, secrets)
     except SecretsError:
         return None
-
-
-def _resolve_key(workspace: Workspace, connection: str, secrets: SecretStore) -> ApiKey | None:
-    from sgtui.workspace.secrets import account_name, key_from_environment
-
-    config = workspace.connections.get(connection)
-    if config is None:
-        return None
-    if workspace.user in config.export_users:
-        try:
-            key = secrets.get(account_name(workspace.id, connection))
-        except SecretsError:  # no keyring on this host: the environment may have the key
-            key = None
-        if key:
-            return key
-    return key_from_environment()
 
 
 def no_key_sentence(connection: ConnectionConfig, *, what: str, user: str = "") -> str:
