@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 
+from sgtui.tui.runs import (
+    HEADER_INTERVAL,
+    RunEnded,
+    RunRegistry,
+    notify_run_ended,
+    run_indicator,
+)
 from sgtui.workspace.secrets import KeyringSecrets, SecretStore
 
 if TYPE_CHECKING:
@@ -66,6 +74,11 @@ class SgtuiApp(App[None]):
         self.secrets = secrets
         self.transport = transport
         self.demo = demo
+        self.runs = RunRegistry()
+        """The runs started in this session (see tui/runs.py)."""
+        self.run_indicator = ""
+        """What the header says about the running run(s); empty when none runs."""
+        self._run_indicator_timer: Timer | None = None
 
     def get_default_screen(self):  # type: ignore[no-untyped-def]
         from sgtui.tui.screens.home import HomeScreen
@@ -127,18 +140,48 @@ class SgtuiApp(App[None]):
         if action in NAVIGATION_ACTIONS and getattr(self.screen, "holds_app_keys", False):
             return False  # a half-done flow is left with Escape, not by jumping elsewhere
         if action == "open_progress":
-            return len(getattr(self, "_sgtui_runs", ())) > 0
+            return len(self.runs) > 0
         return True
 
     def format_title(self, title: str, sub_title: str):  # type: ignore[no-untyped-def]
         """The header's title, plus the running run on every screen (see tui/runs.py)."""
         content = super().format_title(title, sub_title)
-        indicator = getattr(self, "run_indicator", "")
-        if indicator:
+        if self.run_indicator:
             from textual.content import Content
 
-            content = Content.assemble(content, ("   ", ""), (indicator, "bold $accent"))
+            content = Content.assemble(content, ("   ", ""), (self.run_indicator, "bold $accent"))
         return content
+
+    # -- runs ------------------------------------------------------------------------------
+    def keep_run_indicator_current(self) -> None:
+        """Update the header's run indicator now and every HEADER_INTERVAL seconds."""
+        if self._run_indicator_timer is None:
+            self._run_indicator_timer = self.set_interval(
+                HEADER_INTERVAL, self._update_run_indicator, name="run-header")
+        self._update_run_indicator()
+
+    def _update_run_indicator(self) -> None:
+        indicator = run_indicator(self.runs)
+        if indicator != self.run_indicator:
+            self.run_indicator = indicator
+            # Every screen's Header asks format_title again when the title changes.
+            self.mutate_reactive(App.title)
+
+    def on_run_ended(self, event: RunEnded) -> None:
+        """Tell every screen; say how the run ended unless its panel is in view."""
+        from textual.screen import ModalScreen
+
+        from sgtui.tui.screens.progress import RunProgressScreen
+
+        self._update_run_indicator()
+        for screen in self.screen_stack:
+            screen.post_message(RunEnded(event.handle))
+        for screen in reversed(self.screen_stack):  # the top screen, and those under dialogs
+            if isinstance(screen, RunProgressScreen) and screen.handle is event.handle:
+                return  # its panel shows how it ended
+            if not isinstance(screen, ModalScreen):
+                break
+        notify_run_ended(self, event.handle)
 
     def action_quit(self) -> None:  # type: ignore[override]
         """Quit; while a run is going, ask first (the next run picks up where it stopped)."""

@@ -1,9 +1,12 @@
 """Starting runs from the app, and keeping track of them while screens come and go.
 
-``start_run`` starts the engine in an async worker on the app (the engine never blocks the
-loop), folds its events into a :class:`RunProgressState` and shows the progress panel.
-Leaving the panel does not stop the run: the registry keeps it, the header says it is
-running on every screen (see ``SgtuiApp.format_title``), and ``p`` reopens the panel.
+``start_run`` starts a run in an async worker on the app, folds its events into a
+:class:`RunProgressState` and shows the progress panel. The engine runs in a child process
+(:mod:`sgtui.tui.run_process`), so its CPU work never makes keys wait; with an injected
+httpx transport (tests) or a scripted runner it runs on the app's own loop. Leaving the
+panel does not stop the run: the app's registry (``SgtuiApp.runs``) keeps it, the header
+says it is running on every screen (see ``SgtuiApp.format_title``), and ``p`` reopens the
+panel. When a run ends the app gets :class:`RunEnded` and hands it to every screen.
 """
 
 from __future__ import annotations
@@ -13,22 +16,26 @@ import contextlib
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.css.query import NoMatches
+from textual.message import Message
 
 from sgtui.export.progress_state import RunProgressState
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from textual.worker import Worker
 
     from sgtui.export.events import RunEvent, RunSummary
     from sgtui.tui.app import SgtuiApp
+    from sgtui.tui.run_process import RunProcess
+    from sgtui.workspace.secrets import ApiKey
 
 Runner = Callable[..., Awaitable["RunSummary"]]
 """Something with ``run_export``'s signature (tests pass a scripted one)."""
 
 HEADER_INTERVAL = 0.5
+"""Seconds between updates of the header's run indicator."""
 CANCEL_GRACE = 5.0
 """Seconds the engine gets to stop by itself after Cancel before its worker is cancelled."""
 
@@ -44,6 +51,8 @@ class RunHandle:
     allow_removals: int | None = None
     """Mirror mode: removals this run may make past the 10%/1,000 limit (confirmed)."""
     worker: Worker[None] | None = None
+    process: RunProcess | None = None
+    """The child process running the engine (None while it starts, or on the app's loop)."""
 
     @property
     def running(self) -> bool:
@@ -60,12 +69,31 @@ class RunHandle:
         self.state.cancel_requested = True
         self.state.version += 1
         self.cancel.set()
+        if self.process is not None:
+            self.process.cancel()
         delay = CANCEL_GRACE if grace is None else grace
         asyncio.get_running_loop().call_later(delay, self._insist)
 
     def _insist(self) -> None:
-        if self.running and self.worker is not None:
+        if not self.running:
+            return
+        if self.process is not None:
+            self.process.stop()
+        elif self.worker is not None:
             self.worker.cancel()
+
+
+class RunEnded(Message):
+    """A run the app started ended (however it ended); its panel state is final.
+
+    Posted to the app, which hands a copy to every screen (so it does not bubble back).
+    """
+
+    bubble = False
+
+    def __init__(self, handle: RunHandle) -> None:
+        super().__init__()
+        self.handle = handle
 
 
 class RunRegistry:
@@ -97,15 +125,6 @@ class RunRegistry:
         return len(self._runs)
 
 
-def registry(app: SgtuiApp) -> RunRegistry:
-    """The app's run registry (created on first use)."""
-    found = getattr(app, "_sgtui_runs", None)
-    if found is None:
-        found = RunRegistry()
-        app._sgtui_runs = found  # type: ignore[attr-defined]
-    return found
-
-
 def start_run(
     app: SgtuiApp,
     export: str,
@@ -122,7 +141,7 @@ def start_run(
     A second start of an export that is still running reopens its panel instead.
     ``runner`` replaces the engine's ``run_export`` (tests script events with it).
     """
-    runs = registry(app)
+    runs = app.runs
     handle = runs.running_for(export)
     if handle is None:
         handle = RunHandle(export, RunProgressState(export=export), full=full,
@@ -132,7 +151,7 @@ def start_run(
             _run(app, handle, runner), name=f"run {export}", group="runs",
             exit_on_error=False,
         )
-        _keep_header_current(app)
+        app.keep_run_indicator_current()
         app.refresh_bindings()
     if show:
         open_progress(app, handle)
@@ -143,7 +162,7 @@ def open_progress(app: SgtuiApp, handle: RunHandle | None = None) -> bool:
     """Show the panel of ``handle`` (default: the latest run); False when there is none."""
     from sgtui.tui.screens.progress import RunProgressScreen
 
-    handle = handle or registry(app).latest()
+    handle = handle or app.runs.latest()
     if handle is None:
         return False
     screen = app.screen
@@ -155,7 +174,7 @@ def open_progress(app: SgtuiApp, handle: RunHandle | None = None) -> bool:
 
 def quit_or_ask(app: SgtuiApp) -> None:
     """Quit now when no run is going; else ask first, saying what happens to the run."""
-    running = registry(app).running()
+    running = app.runs.running()
     if not running:
         app.exit()
         return
@@ -192,21 +211,14 @@ async def _run(app: SgtuiApp, handle: RunHandle, runner: Runner | None) -> None:
             loop.call_soon_threadsafe(state.apply, event)
 
     try:
-        if runner is None:
-            from sgtui.export.engine import RunOptions, run_export
-
-            summary = await run_export(
-                app.workspace, handle.export, secrets=app.secrets, on_event=on_event,
-                options=RunOptions(dry_run=False, full=handle.full,
-                                   allow_removals=handle.allow_removals),
-                transport=app.transport, cancel=handle.cancel,
-            )
-        else:
+        if runner is not None:
             summary = await runner(
                 app.workspace, handle.export, secrets=app.secrets, on_event=on_event,
                 transport=app.transport, cancel=handle.cancel, full=handle.full,
                 allow_removals=handle.allow_removals,
             )
+        else:
+            summary = await _run_engine(app, handle, on_event)
     except asyncio.CancelledError:
         if not state.finished:
             state.fail("The run was cancelled before it could record its outcome; the next "
@@ -214,17 +226,60 @@ async def _run(app: SgtuiApp, handle: RunHandle, runner: Runner | None) -> None:
                        else "The run was stopped because sgtui closed; the next run of the "
                        "export picks up where it stopped.")
         with contextlib.suppress(Exception):  # the app may be closing
-            _run_ended(app, handle)
+            app.post_message(RunEnded(handle))
         raise
-    except ImportError:
-        state.fail("This build of sgtui cannot run exports yet (the export engine is missing).")
     except Exception as error:  # the panel shows a sentence, never a traceback
-        state.fail(_sentence(error))
+        if not state.finished:
+            state.fail(_sentence(error))
     else:
         await asyncio.sleep(0)  # let events posted from threads land first
         if state.summary is None and summary is not None:
             state.finish(summary)
-    _run_ended(app, handle)
+    app.post_message(RunEnded(handle))
+
+
+async def _run_engine(app: SgtuiApp, handle: RunHandle,
+                      on_event: Callable[[RunEvent], None]) -> RunSummary:
+    """Run the engine in a child process; on the app's loop when a transport is injected
+    (tests) or there is no key (the engine then says why it cannot run)."""
+    from sgtui.export.engine import RunOptions, run_export
+
+    key = None
+    if app.transport is None:
+        key = await asyncio.to_thread(_key_for, app, handle.export)
+    if key is None:
+        return await run_export(
+            app.workspace, handle.export, secrets=app.secrets, on_event=on_event,
+            options=RunOptions(dry_run=False, full=handle.full,
+                               allow_removals=handle.allow_removals),
+            transport=app.transport, cancel=handle.cancel,
+        )
+    from sgtui.tui.run_process import RunProcess
+
+    process = await RunProcess.start(app.workspace, handle.export, key, full=handle.full,
+                                     allow_removals=handle.allow_removals)
+    handle.process = process
+    if handle.cancel.is_set():  # Cancel was pressed while the child started
+        process.cancel()
+    try:
+        return await process.follow(on_event)
+    except asyncio.CancelledError:
+        process.abandon()
+        raise
+
+
+def _key_for(app: SgtuiApp, export: str) -> ApiKey | None:
+    """The key a run of ``export`` would use (blocking: the keyring), or None."""
+    from sgtui.export.plan import resolve_key
+    from sgtui.workspace.secrets import SecretsError
+
+    config = app.workspace.exports.get(export)
+    if config is None or not config.connection:
+        return None
+    try:
+        return resolve_key(app.workspace, config.connection, app.secrets)
+    except SecretsError:
+        return None
 
 
 def _sentence(error: BaseException) -> str:
@@ -234,19 +289,11 @@ def _sentence(error: BaseException) -> str:
     return f"The run stopped unexpectedly ({type(error).__name__}); nothing more was sent."
 
 
-def _run_ended(app: SgtuiApp, handle: RunHandle) -> None:
+def notify_run_ended(app: SgtuiApp, handle: RunHandle) -> None:
+    """A toast saying how ``handle``'s run ended (for when its panel is not in view)."""
     from sgtui.export.events import RunStatus
-    from sgtui.tui.screens.history import HistoryScreen
-    from sgtui.tui.screens.progress import RunProgressScreen
 
-    _update_header(app)
-    for screen in app.screen_stack:
-        if isinstance(screen, HistoryScreen) and screen.is_mounted:
-            screen.load_runs()  # the run's row shows how it ended
-    if any(isinstance(screen, RunProgressScreen) and screen.handle is handle
-           for screen in _visible_screens(app)):
-        return
-    severity: Any = {
+    severity: SeverityLevel = {
         RunStatus.SUCCEEDED: "information",
         RunStatus.PARTIAL: "warning",
         RunStatus.CANCELLED: "warning",
@@ -255,45 +302,10 @@ def _run_ended(app: SgtuiApp, handle: RunHandle) -> None:
                severity=severity, timeout=10)
 
 
-def _visible_screens(app: SgtuiApp) -> list[object]:
-    """The top screen, and those under it while dialogs are open."""
-    from textual.screen import ModalScreen
-
-    visible = []
-    for screen in reversed(app.screen_stack):
-        visible.append(screen)
-        if not isinstance(screen, ModalScreen):
-            break
-    return visible
-
-
-def _keep_header_current(app: SgtuiApp) -> None:
-    if getattr(app, "_sgtui_runs_timer", None) is None:
-        app._sgtui_runs_timer = app.set_interval(  # type: ignore[attr-defined]
-            HEADER_INTERVAL, lambda: _update_header(app), name="run-header"
-        )
-    _update_header(app)
-
-
-def _update_header(app: SgtuiApp) -> None:
-    """The header names the running run(s) on every screen (``SgtuiApp.format_title``)."""
-    running = registry(app).running()
-    indicator = ""
-    if running:
-        more = f" +{len(running) - 1}" if len(running) > 1 else ""
-        indicator = f"▶ {running[0].state.headline()}{more} (p)"
-    if indicator == getattr(app, "run_indicator", ""):
-        return
-    app.run_indicator = indicator  # type: ignore[attr-defined]
-    _redraw_headers(app)
-
-
-def _redraw_headers(app: SgtuiApp) -> None:
-    """Every screen's header, so the one under a dialog is current when it closes."""
-    from textual.widgets import Header
-    from textual.widgets._header import HeaderTitle
-
-    for screen in list(app.screen_stack):
-        for header in screen.query(Header):
-            with contextlib.suppress(NoMatches):
-                header.query_one(HeaderTitle).update(header.format_title())
+def run_indicator(runs: RunRegistry) -> str:
+    """What the header says about the running run(s): empty when none runs."""
+    running = runs.running()
+    if not running:
+        return ""
+    more = f" +{len(running) - 1}" if len(running) > 1 else ""
+    return f"▶ {running[0].state.headline()}{more} (p)"

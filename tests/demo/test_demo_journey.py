@@ -9,7 +9,6 @@ from pilot_helpers import text, until
 
 from sgtui.commands.demo import demo_session
 from sgtui.export.events import RunStatus
-from sgtui.tui.runs import registry
 from sgtui.tui.screens.progress import RunProgressScreen
 
 from .conftest import expected_emails
@@ -37,9 +36,9 @@ async def test_a_new_user_goes_from_nothing_to_a_finished_export(
             assert list(export.segments) == SEGMENTS
 
             await pilot.press("r")  # Run now, from the exports list
-            await until(pilot, lambda: bool(registry(app)) and not registry(app).running(),
+            await until(pilot, lambda: bool(app.runs) and not app.runs.running(),
                         seconds=30)
-            handle = registry(app).latest()
+            handle = app.runs.latest()
             await until(pilot, lambda: isinstance(app.screen, RunProgressScreen)
                         and text(app.screen, "#run-summary") != "")
             assert handle.state.status is RunStatus.SUCCEEDED, handle.state.summary_line()

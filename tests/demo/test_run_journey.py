@@ -11,7 +11,6 @@ from sgtui.commands.demo import prepare_demo_workspace
 from sgtui.export.events import RunStatus
 from sgtui.sandbox import SandboxServer
 from sgtui.tui.app import make_app
-from sgtui.tui.runs import registry
 from sgtui.tui.screens.progress import RunProgressScreen
 from sgtui.workspace.config import Workspace, now_utc
 from sgtui.workspace.model import ConnectionConfig, Consent, ExportConfig
@@ -55,9 +54,9 @@ async def test_run_from_the_app_puts_exactly_the_segment_contacts_on_the_list(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.start_run("newsletter")
-        await until(pilot, lambda: bool(registry(app)) and not registry(app).running(),
+        await until(pilot, lambda: bool(app.runs) and not app.runs.running(),
                     seconds=30)
-        handle = registry(app).latest()
+        handle = app.runs.latest()
         assert handle.state.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL), \
             handle.state.summary_line()
         await until(pilot, lambda: text(app.screen, "#run-summary") != "")
@@ -83,7 +82,7 @@ async def test_cancelling_a_real_run_says_what_sendgrid_accepted(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.start_run("newsletter")
-        handle = registry(app).latest()
+        handle = app.runs.latest()
         await until(pilot, lambda: handle.state.accepted_batches > 0, seconds=30)
         await pilot.press("x", "y")
         await until(pilot, lambda: not handle.running, seconds=30)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.runs import RunEnded
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore
@@ -108,6 +109,10 @@ class HistoryScreen(Screen[None]):
         """Read the runs on first show, and again on coming back (a run may have ended)."""
         self.load_runs()
 
+    def on_run_ended(self, event: RunEnded) -> None:
+        """A run of this session ended: its row shows how."""
+        self.load_runs()
+
     def _store_or_none(self) -> StateStore | None:
         if self._store is not None:
             return self._store
@@ -186,9 +191,9 @@ class HistoryScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         run_id = int(event.row_key.value or 0)
-        from sgtui.tui.runs import open_progress, registry
+        from sgtui.tui.runs import open_progress
 
-        live = next((h for h in registry(self.app).running() if h.state.run_id == run_id), None)
+        live = next((h for h in self.app.runs.running() if h.state.run_id == run_id), None)
         if live is not None:
             open_progress(self.app, live)
             return

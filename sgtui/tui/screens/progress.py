@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header
 
 from sgtui.export.progress_state import RunProgressState
-from sgtui.tui.runs import RunHandle, start_run
+from sgtui.tui.runs import RunEnded, RunHandle, start_run
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.progress import RunProgressPanel
 
@@ -42,11 +42,10 @@ class RunProgressScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(RunProgressPanel).focus()
-        if not self._ended:
-            self.set_interval(0.25, self._watch_end, name="progress-end")
 
-    def _watch_end(self) -> None:
-        if self.state.finished and not self._ended:
+    def on_run_ended(self, event: RunEnded) -> None:
+        """This panel's run ended: offer what a finished run offers; close the Cancel dialog."""
+        if event.handle is self.handle and not self._ended:
             self._ended = True
             self.refresh_bindings()  # the finished run's offers (a, f) appear
             if self._asking is not None and self._asking.is_active:

@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 from textual.widgets._header import HeaderTitle
 
 from sgtui.export.events import RunStatus
-from sgtui.tui.runs import registry, start_run
+from sgtui.tui.runs import start_run
 from sgtui.tui.screens.home import HomeScreen
 from sgtui.tui.screens.progress import RunProgressScreen
 from sgtui.tui.widgets.confirm import ConfirmModal
@@ -115,7 +115,7 @@ async def test_an_engine_failure_is_one_sentence_not_a_traceback(app):
         await until(pilot, lambda: panel_done(app))
         assert handle.state.status is RunStatus.FAILED
         assert text(app.screen, "#run-summary") == f"The run failed: {Broken.sentence}"
-        assert registry(app).running() == []
+        assert app.runs.running() == []
 
 
 async def test_quitting_during_a_run_asks_first_and_says_the_next_run_picks_up(app):

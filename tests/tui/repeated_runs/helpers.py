@@ -7,7 +7,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
-from sgtui.tui.runs import RunHandle, registry
+from sgtui.tui.runs import RunHandle
 from sgtui.tui.screens.exports import ExportsScreen
 from sgtui.tui.screens.progress import RunProgressScreen
 from sgtui.tui.widgets.progress import RunProgressPanel
@@ -40,7 +40,7 @@ async def open_exports(pilot: Pilot) -> None:
 async def run_number(pilot: Pilot, number: int) -> RunHandle:
     """Wait until the app's ``number``th run ended and its panel shows how."""
     app = pilot.app
-    runs = registry(app)
+    runs = app.runs
 
     def shown() -> bool:
         screen = app.screen
