@@ -60,8 +60,6 @@ class SqlSource:
         self.label = self._target.facts.label
         try:
             self._inspect(key_column)
-            if getattr(self._target.engine.dialect, "is_mariadb", False):
-                self.label = "MariaDB"  # a mysql:// url that reached a MariaDB server
         except BaseException:
             self._target.engine.dispose()
             raise
@@ -78,13 +76,19 @@ class SqlSource:
                    folder=folder)
 
     # -- connecting and checking ----------------------------------------------------------
-    @contextlib.contextmanager
-    def _connection(self, reading: str) -> Iterator[sa.Connection]:
-        """A pooled connection; every failure inside becomes a :class:`SourceError`."""
+    def _connect(self) -> sa.Connection:
         try:
             connection = self._target.engine.connect()
         except sa.exc.SQLAlchemyError as error:
             raise SourceError(self._connect_sentence(error)) from None
+        if getattr(connection.dialect, "is_mariadb", False):
+            self.label = "MariaDB"  # a mysql:// url that reached a MariaDB server
+        return connection
+
+    @contextlib.contextmanager
+    def _connection(self, reading: str) -> Iterator[sa.Connection]:
+        """A pooled connection; every failure inside becomes a :class:`SourceError`."""
+        connection = self._connect()
         try:
             with connection:
                 yield connection
@@ -94,6 +98,10 @@ class SqlSource:
     def _connect_sentence(self, error: BaseException) -> str:
         target, words = self._target, driver_words(error)
         failure = classify(error, connecting=True)
+        if failure is Failure.AUTHENTICATION and _no_password_given(words):
+            return (f"{self.label} at {target.where} wants a password for user "
+                    f"{target.user!r} and none was given. Set {PASSWORD_VARIABLE} in the "
+                    "environment, or use the driver's own way (never a password in sgtui.toml).")
         if failure is Failure.AUTHENTICATION:
             return (f"{self.label} at {target.where} refused user {target.user!r} "
                     f"(authentication failed: {words}). Check {PASSWORD_VARIABLE} or the "
@@ -102,7 +110,7 @@ class SqlSource:
             return f"{self.label} at {target.where}: {words}; fix the database in the url."
         if failure is Failure.PERMISSION:
             return (f"{self.label} at {target.where} does not let user {target.user!r} in "
-                    f"({words}); {self._grant('the database')}.")
+                    f"({words}); {self._grant(self._whole_database())}.")
         return (f"sgtui cannot connect to {self.label} at {target.where}: "
                 f"{why_unreachable(words)}.")
 
@@ -124,10 +132,7 @@ class SqlSource:
     def _probe(self, role: str) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
         """Column names, their types and the first rows of one relation."""
         name = self._names[role]
-        try:
-            connection = self._target.engine.connect()
-        except sa.exc.SQLAlchemyError as error:
-            raise SourceError(self._connect_sentence(error)) from None
+        connection = self._connect()
         try:
             with connection:
                 result = connection.execute(
@@ -189,6 +194,12 @@ class SqlSource:
     def _table(self, role: str, columns: Sequence[str] = ()) -> sa.TableClause:
         schema, name = self._split[role]
         return sa.table(name, *(sa.column(c) for c in columns), schema=schema)
+
+    def _whole_database(self) -> str:
+        database = self._target.database
+        if database and self._target.facts.extra == "mysql":
+            return f"{self._target.engine.dialect.identifier_preparer.quote(database)}.*"
+        return "the database"
 
     def _qualified(self, role: str) -> str:
         preparer = self._target.engine.dialect.identifier_preparer
@@ -312,6 +323,12 @@ def _split_relation(name: str) -> tuple[str | None, str]:
                           "schema.name, like \"marketing.profiles_v\" (the database or catalog "
                           "goes in the url).")
     return (None, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+
+
+def _no_password_given(words: str) -> bool:
+    lowered = words.lower()
+    return any(w in lowered for w in ("using password: no", "no password supplied",
+                                      "password is required"))
 
 
 def _type_name(type_code: object) -> str:

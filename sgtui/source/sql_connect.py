@@ -97,8 +97,8 @@ def _duckdb(url: URL, folder: Path | None) -> tuple[URL, str, dict[str, Any]]:
         raise SourceError("A DuckDB source needs a database file, like "
                           "url = \"duckdb:///customers.duckdb\" (read-only).")
     path = Path(url.database).expanduser()
-    if not path.is_absolute() and folder is not None:
-        path = folder / path
+    if not path.is_absolute():
+        path = (folder / path) if folder is not None else path.absolute()
     if not path.is_file():
         raise SourceError(f"The DuckDB file {path} does not exist; create it (its views can read "
                           "Parquet files) or fix [source] url in sgtui.toml.")
@@ -115,15 +115,16 @@ def _describe_server(url: URL) -> str:
 
 
 def _driver_missing(url: URL, facts: EngineFacts, error: BaseException) -> str:
-    missing = getattr(error, "name", None) or url.get_driver_name()
+    backend, _, driver = url.drivername.partition("+")
     install = f"pip install 'sgtui[{facts.extra}]'"
-    driver = url.get_driver_name()
+    module = getattr(error, "name", None)
     if facts.driver and driver != facts.driver:
-        return (f"This workspace reads {facts.label} through the driver {driver!r} ({missing} "
-                f"is not installed); use the driver sgtui ships: {install} and write the url "
-                f"as \"{url.get_backend_name()}+{facts.driver}://...\".")
-    return (f"This workspace reads {facts.label}, whose SQLAlchemy driver ({missing}) is not "
-            f"installed: {install}.")
+        chosen = f"the driver {driver!r}" if driver else "SQLAlchemy's default driver"
+        return (f"This workspace reads {facts.label} through {chosen}, which is not installed"
+                f"{f' ({module})' if module else ''}; use the one sgtui installs: {install}, "
+                f"and write the url as \"{backend}+{facts.driver}://...\".")
+    what = f"driver ({module})" if module else "SQLAlchemy dialect"
+    return f"This workspace reads {facts.label}, whose {what} is not installed: {install}."
 
 
 def _os_user() -> str:

@@ -182,6 +182,9 @@ def why_unreachable(words: str) -> str:
     lowered = words.lower()
     if "timed out" in lowered or "timeout expired" in lowered:
         return "it did not answer in time"
+    if "could not set lock" in lowered or "conflicting lock" in lowered:
+        return ("another program has the file open for writing (DuckDB lets one program "
+                "write or many read); close it, or point sgtui at a copy")
     if "refused" in lowered:
         return "the connection was refused (is the server running and listening there?)"
     if ("name or service not known" in lowered or "nodename nor servname" in lowered
