@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sgtui.export.events import RunSummary
     from sgtui.tui.screens.export_wizard import SavedExport
     from sgtui.workspace.config import Workspace
+    from sgtui.workspace.model import ConnectionConfig
 
 COLUMNS = ("Export", "Connection", "SendGrid list", "Segments", "Schedule", "Last run")
 EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "duplicate_export",
@@ -92,11 +93,13 @@ class ExportsScreen(Screen[None]):
     ]
 
     class LastRunsRead(Message):
-        """The last run of every export was read from the state database (thread worker)."""
+        """The last run of every export was read from the state database, and the segments'
+        names from the customer data (thread worker; no names when it cannot be read)."""
 
-        def __init__(self, runs: dict[str, str]) -> None:
+        def __init__(self, runs: dict[str, str], segment_names: dict[str, str] | None
+                     ) -> None:
             super().__init__()
-            self.runs = runs
+            self.runs, self.segment_names = runs, segment_names
 
     class Written(Message):
         """A change was written to ``sgtui.toml`` (thread worker), or ``problem`` says why not."""
@@ -116,6 +119,8 @@ class ExportsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.last_runs: dict[str, str] = {}
+        self.segment_names: dict[str, str] = {}
+        """Segment id -> name; ids are shown as they are until (or unless) names are read."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -137,14 +142,14 @@ class ExportsScreen(Screen[None]):
             Content(VIEWER_SENTENCE) if role is Role.VIEWER else Content(KEYS_HINT))
         self.refresh_rows()
         self.query_one("#exports-table", DataTable).focus()
-        self.read_last_runs()
 
     def action_nothing(self) -> None:
         """Do nothing (a key that is taken here, but not for this user)."""
 
     def on_screen_resume(self) -> None:
+        """On first show and on coming back: paint first, read the last runs after."""
         self.refresh_rows()
-        self.read_last_runs()
+        self.call_after_refresh(self.read_last_runs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Viewers: the editing keys are hidden and do nothing.
@@ -158,11 +163,12 @@ class ExportsScreen(Screen[None]):
         selected = self.selected_name
         query = self.query_one("#exports-search", Input).value.strip().lower()
         exports = sorted(workspace.exports.values(), key=lambda export: export.name.lower())
-        segment_names = self._segment_names()
+        segment_names = self.segment_names
+        connections = workspace.connections
         table.clear()
         shown = 0
         for export in exports:
-            cells = self._cells(export, segment_names)
+            cells = self._cells(export, segment_names, connections)
             if query and not any(query in cell.lower() for cell in [*cells, export.list_id]):
                 continue
             table.add_row(*(Text(cell) for cell in cells), key=export.name)
@@ -195,7 +201,7 @@ class ExportsScreen(Screen[None]):
             return
         from sgtui.workspace.model import MAPPABLE_FIELDS
 
-        names = self._segment_names()
+        names = self.segment_names
         mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
                             for field, column in export.mapping.items())
         lines = [
@@ -220,11 +226,8 @@ class ExportsScreen(Screen[None]):
             content += Content.styled(f"{label:<10}", "bold") + Content(value)
         detail.update(content)
 
-    def _segment_names(self) -> dict[str, str]:
-        return getattr(self, "_segments_by_id", {})
-
-    def _cells(self, export: ExportConfig, segment_names: dict[str, str]) -> list[str]:
-        connections = self.app.workspace.connections
+    def _cells(self, export: ExportConfig, segment_names: dict[str, str],
+               connections: dict[str, ConnectionConfig]) -> list[str]:
         connection = connections.get(export.connection or "")
         if export.is_detached:
             where = "(detached)"
@@ -255,18 +258,21 @@ class ExportsScreen(Screen[None]):
         """Read every export's last run, and segment names, off the UI thread."""
         workspace = self.app.workspace
         runs = read_last_runs(workspace, list(workspace.exports))
+        names: dict[str, str] | None = None
         try:
             source = self.app.open_source()
             try:
-                self._segments_by_id = {s.id: s.name for s in source.segments()}
+                names = {segment.id: segment.name for segment in source.segments()}
             finally:
                 source.close()
         except Exception:  # segment ids are shown as they are
             pass
-        self.post_message(self.LastRunsRead(runs))
+        self.post_message(self.LastRunsRead(runs, names))
 
     def on_exports_screen_last_runs_read(self, event: LastRunsRead) -> None:
         self.last_runs = event.runs
+        if event.segment_names is not None:
+            self.segment_names = event.segment_names
         self.refresh_rows()
 
     # -- search ----------------------------------------------------------------------------

@@ -30,11 +30,11 @@ class ConnectionStep(WizardStep):
 
     def usable(self) -> list[ConnectionConfig]:
         """The connections this user may pick."""
-        workspace = self.app.workspace
+        workspace = self.context.workspace
         return [connection for connection in workspace.connections.values()
                 if can_use_connection(workspace.role, connection)]
 
-    def enter(self, draft: ExportDraft) -> None:
+    def show(self, draft: ExportDraft) -> None:
         options = self.query_one(OptionList)
         usable = self.usable()
         options.clear_options()
@@ -79,7 +79,7 @@ class ConnectionStep(WizardStep):
         return None
 
     def _nobody_sentence(self) -> str:
-        workspace = self.app.workspace
+        workspace = self.context.workspace
         admins = ", ".join(workspace.access.admins) or "an administrator"
         if workspace.role is Role.ADMIN:
             if workspace.connections:
@@ -93,6 +93,6 @@ class ConnectionStep(WizardStep):
         return ("There is no SendGrid connection yet. An administrator of this workspace "
                 f"({admins}) sets one up under Connections.")
 
-    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        await self.wizard.action_next_step()
+        self.request_next()

@@ -18,8 +18,8 @@ class ListStep(WizardStep):
     def compose(self) -> ComposeResult:
         yield ListPicker(id="list-picker")
 
-    def enter(self, draft: ExportDraft) -> None:
-        connection = self.app.workspace.connections.get(draft.connection or "")
+    def show(self, draft: ExportDraft) -> None:
+        connection = self.context.workspace.connections.get(draft.connection or "")
         if connection is not None:
             self.query_one(ListPicker).load(connection, draft.list_id, draft.list_name,
                                             draft.list_checked)

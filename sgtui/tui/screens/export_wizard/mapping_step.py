@@ -26,8 +26,8 @@ class MappingStep(WizardStep):
         yield Static(Content("Reading the profile columns…"), id="mapping-status")
         yield FieldMappingTable(id="field-mapping")
 
-    def enter(self, draft: ExportDraft) -> None:
-        info = self.wizard.source_info
+    def show(self, draft: ExportDraft) -> None:
+        info = self.context.source_info
         status = self.query_one("#mapping-status", Static)
         table = self.query_one(FieldMappingTable)
         if info is None:
@@ -43,11 +43,12 @@ class MappingStep(WizardStep):
         table.set_columns(info.columns, info.rows, info.health, draft.mapping)
 
     def leave(self, draft: ExportDraft) -> None:
-        if self.wizard.source_info is not None and not self.wizard.source_info.problem:
+        info = self.context.source_info
+        if info is not None and not info.problem:
             draft.mapping = self.query_one(FieldMappingTable).mapping
 
     def problem(self, draft: ExportDraft) -> str | None:
-        info = self.wizard.source_info
+        info = self.context.source_info
         if info is None:
             return "Still reading the profile columns; try again in a moment."
         if info.problem:

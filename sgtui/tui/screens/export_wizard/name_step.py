@@ -27,7 +27,7 @@ class NameStep(WizardStep):
         yield Static("The name is also how `sgtui run NAME` and cron jobs refer to the export.",
                      classes="muted")
 
-    def enter(self, draft: ExportDraft) -> None:
+    def show(self, draft: ExportDraft) -> None:
         self.query_one(Input).value = draft.name
 
     def leave(self, draft: ExportDraft) -> None:
@@ -37,13 +37,13 @@ class NameStep(WizardStep):
         name = self.query_one(Input).value.strip()
         if not name:
             return "Give the export a name."
-        taken = set(self.app.workspace.exports) - {draft.original_name}
+        taken = set(self.context.workspace.exports) - {draft.original_name}
         if name in taken:
             return f"There is already an export called {name!r}; pick another name."
         if any(ord(character) < 32 for character in name):
             return "The name cannot hold control characters."
         return None
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        await self.wizard.action_next_step()
+        self.request_next()

@@ -85,7 +85,7 @@ class ReviewStep(WizardStep):
         yield Static("", id="review-removals")
         yield Static(Content(SAVE_NOTE), id="review-note")
 
-    def enter(self, draft: ExportDraft) -> None:
+    def show(self, draft: ExportDraft) -> None:
         self.query_one("#review-summary", Static).update(self.summary(draft))
         self.query_one("#review-dry-run", Static).update(
             Content.styled("Dry run: ", "bold") + Content("reading the segments…"))
@@ -106,7 +106,7 @@ class ReviewStep(WizardStep):
         from sgtui.export.plan import plan_export
         from sgtui.workspace.config import Workspace
 
-        workspace = self.app.workspace
+        workspace = self.context.workspace
         scratch = Workspace(workspace.folder, copy.deepcopy(workspace.document),
                             user=workspace.user)
         try:
@@ -127,9 +127,9 @@ class ReviewStep(WizardStep):
 
     def summary(self, draft: ExportDraft) -> Content:
         """The draft as label/value lines."""
-        workspace = self.app.workspace
+        workspace = self.context.workspace
         connection = workspace.connections.get(draft.connection or "")
-        info = self.wizard.source_info
+        info = self.context.source_info
         names = {segment.id: segment.name for segment in (info.segments if info else ())}
         list_text = draft.list_name or "(name unknown)"
         list_text += f"  ID {draft.list_id}"
@@ -195,7 +195,7 @@ class ReviewStep(WizardStep):
         from sgtui.export.removals import departures
         from sgtui.workspace.state import StateError, StateStore
 
-        path = self.app.workspace.state_path
+        path = self.context.workspace.state_path
         if not export or not path.exists():
             return Removals(sentence=NOTHING_SENT)
         try:

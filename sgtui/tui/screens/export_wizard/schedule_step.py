@@ -34,7 +34,7 @@ class ScheduleStep(WizardStep):
             yield RadioButton("Mirror: also remove people who left the segments from the list",
                               id="mode-mirror")
 
-    def enter(self, draft: ExportDraft) -> None:
+    def show(self, draft: ExportDraft) -> None:
         self.query_one(f"#schedule-{draft.schedule.value}", RadioButton).value = True
         self.query_one(f"#mode-{draft.mode.value}", RadioButton).value = True
 

@@ -23,11 +23,11 @@ from sgtui.tui.screens.export_wizard.review_step import ReviewStep
 from sgtui.tui.screens.export_wizard.schedule_step import ScheduleStep
 from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
 from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
+from sgtui.tui.screens.export_wizard.step import StepContext, WizardStep
 from sgtui.tui.widgets.export.list_picker import ListPicker
 from sgtui.tui.widgets.step_indicator import StepIndicator
 
 if TYPE_CHECKING:
-    from sgtui.tui.screens.export_wizard.step import WizardStep
     from sgtui.workspace.config import Workspace
 
 STEP_COUNT = 7
@@ -126,8 +126,8 @@ class ExportWizardScreen(Screen[SavedExport | None]):
     async def on_mount(self) -> None:
         verb = "Edit export" if self.draft.original_name else "New export"
         self.sub_title = verb
-        self.read_source()
         await self._show(0)
+        self.call_after_refresh(self.read_source)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         last = self.index == STEP_COUNT - 1
@@ -155,7 +155,7 @@ class ExportWizardScreen(Screen[SavedExport | None]):
         self.query_one("#wizard-next").display = not last
         self.query_one("#wizard-save").display = last
         self.query_one("#wizard-save-run").display = last
-        step.enter(self.draft)
+        step.enter(self.draft, self._step_context())
         self.refresh_bindings()
         self.call_after_refresh(step.focus_first)
 
@@ -246,7 +246,16 @@ class ExportWizardScreen(Screen[SavedExport | None]):
     def on_export_wizard_screen_source_read(self, event: SourceRead) -> None:
         self.source_info = event.info
         if isinstance(self.step, MappingStep | SegmentsStep):
-            self.step.enter(self.draft)
+            self.step.enter(self.draft, self._step_context())
+
+    def _step_context(self) -> StepContext:
+        """What the steps get when entered, besides the draft."""
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        return StepContext(workspace, self.source_info, profile_cap(workspace))
+
+    async def on_wizard_step_next_requested(self, event: WizardStep.NextRequested) -> None:
+        event.stop()
+        await self.action_next_step()
 
     # -- saving ----------------------------------------------------------------------------
     def action_save(self, run: bool = False) -> None:

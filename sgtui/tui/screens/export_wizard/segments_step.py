@@ -23,16 +23,11 @@ class SegmentsStep(WizardStep):
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Reading the segments…"), id="segments-status")
-        yield SegmentPicker(id="segment-picker", cap=self.wizard_cap())
+        yield SegmentPicker(id="segment-picker")
 
-    def wizard_cap(self) -> int:
-        """The most profiles one export may send in this workspace."""
-        from sgtui.tui.screens.export_wizard.screen import profile_cap
-
-        return profile_cap(self.app.workspace)
-
-    def enter(self, draft: ExportDraft) -> None:
-        info = self.wizard.source_info
+    def show(self, draft: ExportDraft) -> None:
+        info = self.context.source_info
+        self.query_one(SegmentPicker).cap = self.context.profile_cap
         status = self.query_one("#segments-status", Static)
         if info is None:
             return
@@ -48,12 +43,12 @@ class SegmentsStep(WizardStep):
             info.segments, draft.segments, draft.mapping.get("email"))
 
     def leave(self, draft: ExportDraft) -> None:
-        info = self.wizard.source_info
+        info = self.context.source_info
         if info is not None and info.segments:
             draft.segments = self.query_one(SegmentPicker).selected
 
     def problem(self, draft: ExportDraft) -> str | None:
-        info = self.wizard.source_info
+        info = self.context.source_info
         if info is None:
             return "Still reading the segments; try again in a moment."
         if info.problem:

@@ -1,14 +1,32 @@
-"""What every step of the export wizard does: show the draft, check it, write it back."""
+"""What every step of the export wizard does: show the draft, check it, write it back.
+
+Steps get what they need when they are entered (the draft and a :class:`StepContext`) and
+report back with messages (:class:`WizardStep.NextRequested`); no step reads the wizard.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import VerticalScroll
+from textual.message import Message
 
 if TYPE_CHECKING:
     from sgtui.tui.screens.export_wizard.draft import ExportDraft
-    from sgtui.tui.screens.export_wizard.screen import ExportWizardScreen
+    from sgtui.tui.screens.export_wizard.source_info import SourceInfo
+    from sgtui.workspace.config import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    """What a step may need besides the draft, handed over each time it is entered."""
+
+    workspace: Workspace
+    source_info: SourceInfo | None
+    """The customer data's columns, sample and segments; None while still being read."""
+    profile_cap: int
+    """The most profiles one export may send in this workspace."""
 
 
 class WizardStep(VerticalScroll):
@@ -21,13 +39,26 @@ class WizardStep(VerticalScroll):
     title: ClassVar[str] = ""
     help: ClassVar[str] = ""
 
-    @property
-    def wizard(self) -> ExportWizardScreen:
-        """The wizard screen this step belongs to."""
-        return self.screen  # type: ignore[return-value]
+    class NextRequested(Message):
+        """The user finished this step (Enter on a choice): the wizard goes on if it can."""
 
-    def enter(self, draft: ExportDraft) -> None:
-        """Show ``draft``'s values (called each time the step is shown)."""
+    _given: StepContext | None = None
+
+    @property
+    def context(self) -> StepContext:
+        """What the wizard handed over when this step was last entered."""
+        if self._given is None:
+            raise RuntimeError(f"{type(self).__name__} was used before it was entered")
+        return self._given
+
+    def enter(self, draft: ExportDraft, context: StepContext) -> None:
+        """Show ``draft``'s values (called each time the step is shown, and again when the
+        wizard learns more, e.g. the customer data was read)."""
+        self._given = context
+        self.show(draft)
+
+    def show(self, draft: ExportDraft) -> None:
+        """Fill the step's widgets from ``draft`` and :attr:`context`."""
 
     def leave(self, draft: ExportDraft) -> None:
         """Write this step's values into ``draft`` (on Back and on Next)."""
@@ -35,6 +66,10 @@ class WizardStep(VerticalScroll):
     def problem(self, draft: ExportDraft) -> str | None:
         """Why the wizard cannot go on from this step, in one sentence; None when it can."""
         return None
+
+    def request_next(self) -> None:
+        """Ask the wizard to go on to the next step."""
+        self.post_message(self.NextRequested())
 
     def focus_first(self) -> None:
         """Put the cursor where the user starts on this step."""
