@@ -106,14 +106,17 @@ class HistoryScreen(Screen[None]):
         table.display = False
 
     def on_screen_resume(self) -> None:
-        """Read the runs on first show, and again on coming back (a run may have ended)."""
-        self.load_runs()
+        """Read the runs on first show, and again on coming back (a run may have ended);
+        paint first, read after."""
+        self.call_after_refresh(self.load_runs)
 
     def on_run_ended(self, event: RunEnded) -> None:
         """A run of this session ended: its row shows how."""
         self.load_runs()
 
     def _store_or_none(self) -> StateStore | None:
+        """The state database (blocking; no store before the first run). Called from thread
+        workers, so it keeps nothing on the screen."""
         if self._store is not None:
             return self._store
         path = self.app.workspace.state_path
@@ -121,8 +124,7 @@ class HistoryScreen(Screen[None]):
             return None
         from sgtui.workspace.state import StateStore
 
-        self._store = StateStore(path)
-        return self._store
+        return StateStore(path)
 
     @work(thread=True, exclusive=True, group="history-load", exit_on_error=False)
     def load_runs(self) -> None:

@@ -72,14 +72,14 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#home-menu", OptionList).focus()
-        self.summarise_data()
 
     def on_screen_resume(self) -> None:
+        """On first show and on coming back: paint first, count after."""
         self._refresh_menu()
         self.query_one("#workspace-facts", Static).update(self._facts())
         if self.app.demo is not None:
             self.query_one("#demo-banner", Static).update(self._demo_banner())
-        self.summarise_data()
+        self.call_after_refresh(self.summarise_data)
 
     def _demo_banner(self) -> Content:
         demo = self.app.demo

@@ -135,8 +135,8 @@ class ScheduleScreen(Screen[None]):
         self.query_one("#schedule-body", VerticalScroll).focus()
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown.
-        self.load_outcome()
+        # Also sent when the screen is first shown. Paint first, read after.
+        self.call_after_refresh(self.load_outcome)
 
     # -- texts -------------------------------------------------------------------------------
     @staticmethod
