@@ -45,7 +45,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sgtui.workspace.files import file_mode_for
@@ -385,6 +385,28 @@ class StateStore:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
+
+    def last_confirmation(self, export: str, sample: int, window: timedelta
+                          ) -> tuple[datetime | None, list[str]]:
+        """When SendGrid last finished one of the export's upsert jobs, and up to ``sample``
+        emails, picked at random, that its jobs of the ``window`` before then confirmed
+        (None and [] when there is none)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT MAX(j.updated_at) FROM jobs j JOIN runs r ON r.id = j.run_id "
+                "WHERE r.export = ? AND j.kind = 'upsert' AND j.status != 'pending'",
+                (export,)).fetchone()
+            if row is None or row[0] is None:
+                return None, []
+            last = _parse(row[0])
+            emails = db.execute(
+                "SELECT c.email FROM contacts c WHERE c.export = ? AND c.job_id IN ("
+                "SELECT j.job_id FROM jobs j JOIN runs r ON r.id = j.run_id WHERE r.export = ? "
+                "AND j.kind = 'upsert' AND j.status != 'pending' AND j.updated_at >= ?) "
+                "ORDER BY random() LIMIT ?",
+                (export, export, (last - window).isoformat(timespec="milliseconds"), sample)
+            ).fetchall()
+        return last, [email for (email,) in emails]
 
     def known_hashes(self, export: str, emails: Sequence[str],
                      mark_seen: int | None = None) -> dict[str, int]:
