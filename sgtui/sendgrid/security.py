@@ -8,27 +8,12 @@ from text that came from elsewhere: SendGrid's error messages, exception texts.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-
 import httpx
 
 from sgtui.sendgrid.errors import InsecureBaseUrl, InvalidBaseUrl
+from sgtui.workspace.exposure import REDACTED, is_loopback_host, redact
 
-_KEY_SHAPE = re.compile(r"SG\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}")
-_BEARER = re.compile(r"(?i)(bearer)\s+[^\s,;'\"]+")
-REDACTED = "[redacted]"
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is this computer: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+__all__ = ["REDACTED", "check_base_url", "is_loopback_host", "redact"]
 
 
 def check_base_url(base_url: str) -> httpx.URL:
@@ -48,14 +33,6 @@ def check_base_url(base_url: str) -> httpx.URL:
     if url.scheme == "http" and not is_loopback_host(url.host):
         raise InsecureBaseUrl(url.host)
     return url
-
-
-def redact(text: str, secret: str = "") -> str:
-    """``text`` without ``secret``, key-shaped strings or bearer tokens."""
-    if secret:
-        text = text.replace(secret, REDACTED)
-    text = _KEY_SHAPE.sub(REDACTED, text)
-    return _BEARER.sub(rf"\1 {REDACTED}", text)
 
 
 def _shown(base_url: object) -> str:
