@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
+from sgtui.workspace.notify_settings import notify_problems
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
@@ -127,6 +128,9 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
             elif columns is not None and column not in columns:
                 report(mapping_table, field_name, f"the profiles table has no column {column!r}; "
                        f"it has {_known(columns)}.")
+
+    for key, sentence in notify_problems(document):
+        report("notify", None if key == "notify" else key, sentence)
     return problems
 
 
