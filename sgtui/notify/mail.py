@@ -25,8 +25,8 @@ from sgtui.notify.delivery import (
     with_retries,
 )
 from sgtui.notify.message import Alert
-from sgtui.workspace.exposure import redact
 from sgtui.workspace.notify_settings import ENV_SMTP_PASSWORD, SmtpRelay
+from sgtui.workspace.redaction import redact
 
 TARGET = "email"
 

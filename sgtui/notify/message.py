@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sgtui.workspace.exposure import redact
 from sgtui.workspace.notify_settings import AlertKind
+from sgtui.workspace.redaction import redact
 from sgtui.workspace.run_records import RunSummary
 
 _EMAIL_SHAPE = re.compile(r"[^\s<>()\[\]\"',;]*@[^\s<>()\[\]\"',;]*")

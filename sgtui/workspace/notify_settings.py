@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from sgtui.workspace.exposure import is_loopback_host
+from sgtui.workspace.base_url import is_loopback_host
 
 ENV_SMTP_PASSWORD = "SGTUI_SMTP_PASSWORD"
 """Where the SMTP user's password comes from (never from sgtui.toml)."""
