@@ -42,8 +42,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"Sending a test alert to {names}…", flush=True)
     report = send_test(workspace)
     for result in report.deliveries:
-        outcome = "delivered" if result.delivered else "FAILED"
-        print(f"  {result.target} to {result.destination}: {outcome}: {result.detail}")
+        print(f"  {result}")
     if report.problems:
         _say(f"sgtui notify: [notify] in {workspace.path} has problems; these were not tried:")
         for key, sentence in report.problems:

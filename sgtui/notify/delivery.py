@@ -45,6 +45,10 @@ class Delivery:
     detail: str
     """A sentence: what the target answered, or why it did not get the alert."""
 
+    def __str__(self) -> str:
+        outcome = "delivered" if self.delivered else "FAILED"
+        return f"{self.target} to {self.destination}: {outcome}: {self.detail}"
+
 
 class Permanent(Exception):
     """A refusal that trying again will not change (a wrong password, a 404)."""
