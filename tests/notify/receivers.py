@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = folder / "relay-cert.pem", folder / "relay-key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True)
+    return cert, key
+
+
+def server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 class WebhookReceiver:
@@ -74,7 +94,10 @@ class _Handler:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)
 
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+    over_tls: list[bool] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.over_tls.append(server.transport.get_extra_info("ssl_object") is not None)
         self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -84,7 +107,11 @@ class _Handler:
 class SmtpReceiver:
     """aiosmtpd on 127.0.0.1 (no TLS: loopback only), optionally with a login."""
 
-    def __init__(self, user: str | None = None, password: str | None = None) -> None:
+    def __init__(self, user: str | None = None, password: str | None = None, *,
+                 starttls: ssl.SSLContext | None = None,
+                 implicit_tls: ssl.SSLContext | None = None) -> None:
+        """``starttls``: offer STARTTLS with this context (and require it); ``implicit_tls``:
+        speak TLS from the first byte (smtps)."""
         self.handler = _Handler()
         self.user, self.password = user, password
         self.logins: list[tuple[str, str]] = []
@@ -95,8 +122,10 @@ class SmtpReceiver:
         kwargs: dict[str, Any] = {}
         if user is not None:  # a login over plain SMTP: this server is on loopback only
             kwargs = {"authenticator": self._authenticate, "auth_require_tls": False}
+        if starttls is not None:
+            kwargs |= {"tls_context": starttls, "require_starttls": True}
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     **kwargs)
+                                     ssl_context=implicit_tls, **kwargs)
 
     def _authenticate(self, server: object, session: object, envelope: object,
                       mechanism: str, auth_data: object) -> AuthResult:
@@ -106,9 +135,9 @@ class SmtpReceiver:
             return AuthResult(success=login == (self.user, self.password), handled=False)
         return AuthResult(success=False, handled=False)
 
-    def url(self, user: str | None = None) -> str:
+    def url(self, user: str | None = None, scheme: str = "smtp") -> str:
         who = f"{user}@" if user else ""
-        return f"smtp://{who}127.0.0.1:{self.port}"
+        return f"{scheme}://{who}127.0.0.1:{self.port}"
 
     @property
     def messages(self) -> list[Message]:

@@ -101,3 +101,14 @@ def test_check_passes_a_right_notify_table(tmp_path: Path,
     workspace = prepare_demo_workspace(tmp_path / "ws", profiles=50, seed=1)
     set_notify(workspace, webhook="https://hooks.slack.com/services/T0/B0/xyz")
     assert main(["check", "--workspace", str(workspace.folder)]) == 0
+
+
+def test_mail_without_tls_is_allowed_only_to_loopback() -> None:
+    def relay(host: str) -> SmtpRelay:
+        return SmtpRelay(host, 25, implicit_tls=False)
+
+    assert relay("127.0.0.1").plaintext_allowed and relay("localhost").plaintext_allowed
+    assert relay("::1").plaintext_allowed
+    assert not relay("relay.example.com").plaintext_allowed
+    assert not relay("localhost.example.com").plaintext_allowed
+    assert not relay("192.168.1.10").plaintext_allowed
