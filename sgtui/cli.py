@@ -14,6 +14,7 @@ from importlib import import_module
 from pathlib import Path
 
 from sgtui import __version__
+from sgtui.errors import sentence_for
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -119,11 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:  # the last line of defence: a sentence, never a traceback
         log = _log_crash(error)
-        print(
-            f"sgtui stopped on an unexpected problem ({type(error).__name__}). Nothing was "
-            f"lost: sgtui.toml is only ever replaced whole. Details for a bug report: {log}",
-            file=sys.stderr,
-        )
+        sentence = sentence_for(error, "sgtui stopped on an unexpected problem ({cause}).")
+        print(f"{sentence} Nothing was lost: sgtui.toml is only ever replaced whole. Details "
+              f"for a bug report: {log}", file=sys.stderr)
         return EXIT_RUN_FAILED
 
 

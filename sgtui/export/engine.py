@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
+from sgtui.errors import SgtuiError, sentence_for
 from sgtui.export.batches import MAX_BYTES, MAX_CONTACTS, Batch, Batcher
 from sgtui.export.events import (
     BatchUploaded,
@@ -121,12 +122,11 @@ def _make_client(key: ApiKey, base_url: str, transport: httpx.AsyncBaseTransport
     return SendGridClient(key, base_url=base_url, transport=transport, on_event=on_event)
 
 
-class _Stop(Exception):
+class _Stop(SgtuiError):
     """The run stops with ``sentence`` (and ``status``)."""
 
     def __init__(self, sentence: str, status: RunStatus = RunStatus.FAILED) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.status = status
 
 
@@ -327,8 +327,8 @@ class _Run:
         except Exception as error:  # the engine's last line: a sentence, details in the log
             logger.exception("run of %s failed unexpectedly", self.name)
             status = RunStatus.FAILED
-            sentence = (f"The run stopped on an unexpected problem ({type(error).__name__}); "
-                        "the next run picks up where it stopped.")
+            sentence = sentence_for(error, "The run stopped on an unexpected problem ({cause}); "
+                                    "the next run picks up where it stopped.")
         if status is RunStatus.FAILED:
             self._started()
             self.stage(current, StageState.FAILED, sentence)
