@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sgtui.workspace.base_url import BaseUrlRefused, judge_base_url
 from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
 
 if TYPE_CHECKING:
@@ -83,9 +84,10 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
         if display_names[connection.display_name.strip().lower()] > 1:
             report(table, "display_name", f"another connection is also called "
                    f"{connection.display_name!r}; give each connection its own display name.")
-        if not re.match(r"^https?://[^/\s]+", connection.base_url):
-            report(table, "base_url", f"{connection.base_url!r} is not a web address; use "
-                   "\"https://api.sendgrid.com\" (or \"https://api.eu.sendgrid.com\").")
+        try:
+            judge_base_url(connection.base_url)
+        except BaseUrlRefused as refused:
+            report(table, "base_url", refused.sentence)
         if "consent" in raw and connection.consent is None:
             report(table, "consent", "needs accepted_by and accepted_at (a date and time).")
 
