@@ -22,10 +22,12 @@ def open_source(workspace: Workspace) -> CustomerSource:
     if config.type == "postgresql":
         try:
             from sgtui.source.postgresql import PostgresSource
-        except ImportError:
+        except ModuleNotFoundError as error:
+            if error.name != "psycopg":
+                raise
             raise SourceError(
-                "This workspace reads PostgreSQL, which needs psycopg: "
-                "pip install 'sgtui[postgresql]'."
+                "This workspace reads PostgreSQL, which needs the psycopg driver, an optional "
+                "extra: install it with pip install 'sgtui[postgresql]'."
             ) from None
         return PostgresSource.from_config(config)
     raise SourceError(
