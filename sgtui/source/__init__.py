@@ -33,7 +33,9 @@ def open_source(workspace: Workspace) -> CustomerSource:
     if config.type == "sql":
         try:
             from sgtui.source.sql import SqlSource
-        except ImportError:
+        except ModuleNotFoundError as error:
+            if error.name != "sqlalchemy":
+                raise
             from sgtui.source.sql_connect import SQLALCHEMY_MISSING
 
             raise SourceError(SQLALCHEMY_MISSING) from None

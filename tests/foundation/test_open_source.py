@@ -1,4 +1,4 @@
-"""Opening the customer data a workspace points at, when an optional driver is missing."""
+"""Opening the customer data a workspace points at, when an optional package is missing."""
 
 from __future__ import annotations
 
@@ -36,3 +36,15 @@ def test_a_broken_import_inside_sgtui_is_not_passed_off_as_a_missing_driver(
     with pytest.raises(ModuleNotFoundError) as broken:
         open_source(postgres_workspace)
     assert broken.value.name == "sgtui.source.postgresql"
+
+
+def test_without_sqlalchemy_the_sentence_names_the_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workspace = Workspace.open(tmp_path / "ws", user="alice")
+    workspace.document["source"] = {"type": "sql", "url": "duckdb:///customers.duckdb"}
+    monkeypatch.delitem(sys.modules, "sgtui.source.sql", raising=False)
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    with pytest.raises(SourceError) as missing:
+        open_source(workspace)
+    assert "pip install 'sgtui[sql]'" in missing.value.sentence
