@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "(repeatable; one is generated and printed when none is given)")
     sandbox.add_argument("--job-delay", type=float, default=0.0, metavar="SECONDS",
                          help="how long import jobs stay pending")
+    sandbox.add_argument("--index-lag", type=float, default=0.0, metavar="SECONDS",
+                         help="how long after a job list counts and searches catch up, as "
+                              "on real SendGrid (minutes there; default 0)")
     sandbox.add_argument("--rate-limit-contacts", type=int, default=200, metavar="N",
                          help="contact writes allowed a minute (default 200)")
     sandbox.add_argument("--rate-limit-other", type=int, default=600, metavar="N",
