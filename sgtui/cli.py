@@ -14,6 +14,7 @@ from importlib import import_module
 from pathlib import Path
 
 from sgtui import __version__
+from sgtui.errors import sentence_for
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
@@ -63,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "(repeatable; one is generated and printed when none is given)")
     sandbox.add_argument("--job-delay", type=float, default=0.0, metavar="SECONDS",
                          help="how long import jobs stay pending")
+    sandbox.add_argument("--index-lag", type=float, default=0.0, metavar="SECONDS",
+                         help="how long after a job list counts and searches catch up, as "
+                              "on real SendGrid (minutes there; default 0)")
     sandbox.add_argument("--rate-limit-contacts", type=int, default=200, metavar="N",
                          help="contact writes allowed a minute (default 200)")
     sandbox.add_argument("--rate-limit-other", type=int, default=600, metavar="N",
@@ -129,11 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:  # the last line of defence: a sentence, never a traceback
         log = _log_crash(error)
-        print(
-            f"sgtui stopped on an unexpected problem ({type(error).__name__}). Nothing was "
-            f"lost: sgtui.toml is only ever replaced whole. Details for a bug report: {log}",
-            file=sys.stderr,
-        )
+        sentence = sentence_for(error, "sgtui stopped on an unexpected problem ({cause}).")
+        print(f"{sentence} Nothing was lost: sgtui.toml is only ever replaced whole. Details "
+              f"for a bug report: {log}", file=sys.stderr)
         return EXIT_RUN_FAILED
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 
 if TYPE_CHECKING:
@@ -328,7 +329,7 @@ def _write_last_refresh(workspace: Workspace, outcome: dict[str, Any]) -> None:
         atomic_write_text(workspace.runs_folder / "last-refresh.json",
                           json.dumps(outcome, ensure_ascii=False, indent=1))
     except OSError as error:
-        _say(f"sgtui refresh: could not write last-refresh.json ({error.strerror}).")
+        _say(sentence_for(error, "sgtui refresh: could not write last-refresh.json ({cause})."))
 
 
 # ---------------------------------------------------------------------------- renderers

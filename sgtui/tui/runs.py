@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.css.query import NoMatches
 
+from sgtui.errors import sentence_for
 from sgtui.export.progress_state import RunProgressState
 
 if TYPE_CHECKING:
@@ -219,7 +220,8 @@ async def _run(app: SgtuiApp, handle: RunHandle, runner: Runner | None) -> None:
     except ImportError:
         state.fail("This build of sgtui cannot run exports yet (the export engine is missing).")
     except Exception as error:  # the panel shows a sentence, never a traceback
-        state.fail(_sentence(error))
+        state.fail(sentence_for(
+            error, "The run stopped unexpectedly ({cause}); nothing more was sent."))
     else:
         await asyncio.sleep(0)  # let events posted from threads land first
         if state.summary is None and summary is not None:
@@ -244,13 +246,6 @@ def send_alerts(app: SgtuiApp, summary: RunSummary | None) -> None:
 
     app.run_worker(send, thread=True, group="alerts", name=f"alerts {summary.export}",
                    exit_on_error=False)
-
-
-def _sentence(error: BaseException) -> str:
-    sentence = getattr(error, "sentence", None)
-    if isinstance(sentence, str) and sentence:
-        return sentence
-    return f"The run stopped unexpectedly ({type(error).__name__}); nothing more was sent."
 
 
 def _run_ended(app: SgtuiApp, handle: RunHandle) -> None:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from sgtui.errors import sentence_for
 from sgtui.export.events import RunSummary
 from sgtui.export.schedule_units import (
     DEFAULT_CRON_SCHEDULE,
@@ -201,7 +202,7 @@ class ScheduleScreen(Screen[None]):
     def load_outcome(self) -> None:
         """Read ``last-refresh.json`` and each export's last run, off the UI thread."""
         from sgtui.export.schedule_units import LastRefreshUnreadable, load_last_refresh
-        from sgtui.workspace.state import StateError, StateStore
+        from sgtui.workspace.state import StateStore
 
         workspace = self.app.workspace
         last: LastRefresh | None = None
@@ -223,10 +224,8 @@ class ScheduleScreen(Screen[None]):
                     run = store.last_run(name)
                     if run is not None:
                         last_runs[name] = run
-        except StateError as error:
-            problem = problem or error.sentence
         except Exception as error:  # an unreadable database must not end the app
-            problem = problem or f"The run history could not be read ({type(error).__name__})."
+            problem = problem or sentence_for(error, "The run history could not be read ({cause}).")
         self.post_message(self.OutcomeLoaded(last, last_runs, problem))
 
     def on_schedule_screen_outcome_loaded(self, event: OutcomeLoaded) -> None:
