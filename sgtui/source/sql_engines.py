@@ -33,8 +33,9 @@ class EngineFacts:
     label: str
     extra: str
     driver: str | None = None  # the DBAPI driver the extra installs, when it is not implied
-    read_only_session: tuple[str, ...] = ()  # run on every new connection
+    session_setup: tuple[str, ...] = ()  # run on every new connection (read-only first)
     grant: str = "ask for SELECT on {relation} for the user {user}"
+    option_file: str | None = None  # the driver reads the password from here, if present
     tested: bool = False
 
 
@@ -43,12 +44,14 @@ _MYSQL_SESSION = ("SET SESSION TRANSACTION READ ONLY", "SET SESSION net_write_ti
 ENGINES: dict[str, EngineFacts] = {
     "mysql": EngineFacts(
         "MySQL", "mysql", "pymysql",
-        read_only_session=_MYSQL_SESSION,
+        session_setup=_MYSQL_SESSION, option_file="~/.my.cnf",
         grant="ask for GRANT SELECT ON {relation} TO '{user}'", tested=True),
-    "duckdb": EngineFacts("DuckDB", "duckdb", tested=True),
+    # The file itself is opened read_only. No progress bar: DuckDB would draw it over the app.
+    "duckdb": EngineFacts("DuckDB", "duckdb", session_setup=("SET enable_progress_bar = false",),
+                          tested=True),
     "postgresql": EngineFacts(
         "PostgreSQL", "postgresql", "psycopg",
-        read_only_session=("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",),
+        session_setup=("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",),
         grant="ask for GRANT SELECT ON {relation} TO {user} (and USAGE on its schema)"),
     "snowflake": EngineFacts(
         "Snowflake", "snowflake",

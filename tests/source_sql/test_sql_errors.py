@@ -148,6 +148,16 @@ def test_wrong_password_says_authentication_failed_without_repeating_it(
 
 
 @pytest.mark.mariadb
+def test_the_password_may_come_from_my_cnf(
+    designed: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".my.cnf").write_text("[client]\npassword = from-my-cnf\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    sentence = sentence_of(designed.url_for(PASSWORD_USER))
+    assert "(using password: YES)" in sentence and "from-my-cnf" not in sentence
+
+
+@pytest.mark.mariadb
 def test_missing_password_says_where_to_put_it(designed: Database) -> None:
     sentence = sentence_of(designed.url_for(PASSWORD_USER))
     assert f"wants a password for user {PASSWORD_USER!r} and none was given" in sentence
