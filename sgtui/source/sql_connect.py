@@ -107,7 +107,7 @@ def _duckdb(url: URL, folder: Path | None) -> tuple[URL, str, dict[str, Any]]:
                           "Parquet files) or fix [source] url in sgtui.toml.")
     # Relative paths inside its views (read_parquet('profiles.parquet')) resolve beside it.
     config = {"file_search_path": str(path.parent)}
-    return (url.set(database=str(path)), f"the DuckDB file {path}",
+    return (url.set(database=str(path)), str(path),
             {"read_only": True, "config": config})
 
 

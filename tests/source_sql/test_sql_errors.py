@@ -75,7 +75,7 @@ def test_a_relation_name_with_three_parts_is_explained() -> None:
 def test_duckdb_missing_view_is_named(lake: Lake) -> None:
     fill_lake(lake)
     sentence = sentence_of(lake.url, segments="audiences", key_column="customer_id")
-    assert sentence.startswith(f"DuckDB at the DuckDB file {lake.path} has no relation "
+    assert sentence.startswith(f"DuckDB at {lake.path} has no relation "
                                "'audiences' (the segments relation in sgtui.toml)")
 
 
@@ -113,7 +113,7 @@ def test_duckdb_a_file_another_program_writes_is_explained(lake: Lake) -> None:
     finally:
         writer.kill()
         writer.wait()
-    assert sentence.startswith(f"sgtui cannot connect to DuckDB at the DuckDB file {lake.path}: "
+    assert sentence.startswith(f"sgtui cannot connect to DuckDB at {lake.path}: "
                                "another program has the file open for writing")
 
 
