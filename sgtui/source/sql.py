@@ -120,6 +120,9 @@ class SqlSource:
         if failure is Failure.DROPPED:
             return (f"The connection to {self.label} at {self._target.where} dropped while "
                     f"{reading} ({words}). The run stopped; run it again to resume.")
+        if failure is Failure.NO_COLUMN:
+            return (f"{self.label} at {self._target.where} lacks a column while {reading} "
+                    f"({words}); the relations changed since sgtui looked: run sgtui check.")
         if failure is Failure.PERMISSION:
             return (f"The {self.label} user {self._target.user!r} was refused while {reading} "
                     f"({words}); {self._grant('the three relations')}.")

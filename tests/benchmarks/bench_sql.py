@@ -225,7 +225,7 @@ def run_child(*args: str) -> dict:
 # ----------------------------------------------------------------------------- main
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", nargs="+", default=["duckdb", "mariadb"])
+    parser.add_argument("--engines", nargs="*", default=["duckdb", "mariadb"])
     parser.add_argument("--postgres", metavar="DSN", help="also PostgreSQL (bench_postgres.py)")
     parser.add_argument("--repeat", type=int, default=3, help="bare/source runs, interleaved")
     parser.add_argument("--no-export", action="store_true")
