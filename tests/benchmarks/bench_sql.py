@@ -64,6 +64,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time so far, all threads (steadier than wall time on a busy host)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # ------------------------------------------------------------------------------ data
 def load_duckdb() -> str:
     """Parquet files and a DuckDB file with views over them; returns the URL."""
@@ -133,7 +139,7 @@ def load_mariadb() -> str:
 
 # -------------------------------------------------------------------------- children
 def child_bare(engine: str, url: str) -> dict:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     rows = 0
     if engine == "duckdb":
         import duckdb
@@ -159,7 +165,8 @@ def child_bare(engine: str, url: str) -> dict:
     while chunk := cursor.fetchmany(5_000):
         rows += len(chunk)
     db.close()
-    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mb": peak_mb()}
+    return {"seconds": time.perf_counter() - started, "cpu": cpu_seconds() - cpu, "rows": rows,
+            "peak_mb": peak_mb()}
 
 
 def open_source(engine: str, url: str):  # type: ignore[no-untyped-def]
@@ -182,11 +189,12 @@ def child_source(engine: str, url: str) -> dict:
     started = time.perf_counter()
     totals = source.totals(SEGMENTS, "email")
     counted = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     rows = sum(len(chunk) for chunk in source.stream_members(SEGMENTS, COLUMNS))
     streamed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
     source.close()
-    return {"seconds": streamed, "rows": rows, "count_seconds": counted,
+    return {"seconds": streamed, "cpu": cpu, "rows": rows, "count_seconds": counted,
             "profiles": totals.profiles, "emails": totals.emails, "peak_mb": peak_mb()}
 
 
@@ -252,10 +260,14 @@ def main() -> None:
         source = min(sources, key=lambda r: r["seconds"])
         print(f"{engine:13} totals {source['profiles']:,} profiles, {source['emails']:,} "
               f"emails in {source['count_seconds']:.2f} s")
+        cpu_source = min(r["cpu"] for r in sources)
+        cpu_bare = min(r["cpu"] for r in bares)
         print(f"{engine:13} stream {source['rows']:,} rows: source {source['seconds']:.2f} s "
               f"(peak {source['peak_mb']:.0f} MB), bare driver {bare['seconds']:.2f} s "
               f"(peak {bare['peak_mb']:.0f} MB), ratio {source['seconds'] / bare['seconds']:.2f}"
-              f" (best of {args.repeat})")
+              f" (best of {args.repeat}); CPU: source {cpu_source:.2f} s, bare {cpu_bare:.2f} s"
+              f" (this process; the server's own work not counted), ratio "
+              f"{cpu_source / cpu_bare:.2f}")
     if args.no_export:
         return
     sandbox = subprocess.Popen([sys.executable, "-c", SANDBOX], stdin=subprocess.PIPE,
