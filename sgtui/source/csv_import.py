@@ -17,7 +17,6 @@ import contextlib
 import csv
 import hashlib
 import io
-import os
 import re
 import sqlite3
 import unicodedata
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sgtui.source.sqlite import ensure_indexes, quote
-from sgtui.workspace.files import file_mode_for, secure_file
+from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
 
 KEY_NAMES = ("customer_id", "profile_id", "id")
 SEGMENTS_NAMES = ("segments", "segment")
@@ -209,9 +208,12 @@ def import_csv(
     path, database = Path(path), Path(database)
     if not path.is_file():
         raise CsvImportError(f"There is no file {path}.")
-    created = not database.exists()
-    if created:
-        _create_private(database)
+    try:
+        refuse_link(database)
+    except PlantedLink as planted:
+        raise CsvImportError(planted.sentence + " Nothing was imported.") from None
+    database.parent.mkdir(parents=True, exist_ok=True)
+    created = create_exclusive(database)
     try:
         db = sqlite3.connect(database, isolation_level=None)
     except sqlite3.Error as error:
@@ -432,9 +434,3 @@ def _read_sample(handle: io.TextIOWrapper, path: Path) -> str:
         raise CsvImportError(f"{path} is not UTF-8 text; save it as UTF-8 (Excel: "
                              "CSV UTF-8) and import again.") from None
 
-
-def _create_private(database: Path) -> None:
-    """Create an empty file with the folder's mode before SQLite opens it (no readable gap)."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, file_mode_for(database.parent))
-    os.close(fd)
