@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
     from sgtui.workspace.config import Workspace
 
-SOURCE_TYPES = ("sqlite", "postgresql")
+SOURCE_TYPES = ("sqlite", "postgresql", "sql")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,10 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
     elif config.type == "postgresql" and not config.dsn:
         report("source", "dsn", "a PostgreSQL source needs a dsn, like "
                "\"postgresql://sgtui@db.internal/crm\" (no password: use PGPASSWORD or ~/.pgpass).")
+    elif config.type == "sql" and not config.url:
+        report("source", "url", "a sql source needs a url, like "
+               "\"mysql+pymysql://sgtui@db.internal/crm\" or \"duckdb:///customers.duckdb\" "
+               "(no password: use SGTUI_SOURCE_PASSWORD).")
 
     connections = workspace.connections
     raw_connections = document.get("connections", {})
