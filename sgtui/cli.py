@@ -18,6 +18,7 @@ from sgtui import __version__
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 # command name -> "module:function"; each function takes the parsed arguments, returns a code.
 COMMANDS: dict[str, str] = {
@@ -116,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _load(COMMANDS[args.command])(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:  # the last line of defence: a sentence, never a traceback
         log = _log_crash(error)
         print(

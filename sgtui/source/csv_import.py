@@ -311,6 +311,13 @@ def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: Im
            if len(columns) > 1 else f" ON CONFLICT({quote(columns[0])}) DO NOTHING")
     )
     known_segments = {row[0] for row in db.execute("SELECT segment_id FROM segments")}
+    # Memberships of profiles in the file are replaced; with none stored yet (a first
+    # import) there is nothing to delete, and otherwise the index makes each delete a lookup
+    # instead of a scan of every membership (which made first imports quadratic).
+    replacing = db.execute("SELECT 1 FROM segment_members LIMIT 1").fetchone() is not None
+    if replacing:
+        ensure_indexes(db)
+    ids_by_name: dict[str, str] = {}
     seen: dict[str, int] = {}
     problems: list[RowProblem] = []
     profiles: list[tuple[str | None, ...]] = []
@@ -336,9 +343,12 @@ def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: Im
         profiles.append((profile_key, *(row[i] if row[i].strip() else None
                                         for i in positions[1:])))
         if segment_position is not None:
-            cleared.append((profile_key,))
+            if replacing:
+                cleared.append((profile_key,))
             for name in segment_names(row[segment_position]):
-                segment_id = segment_id_for(name)
+                segment_id = ids_by_name.get(name)
+                if segment_id is None:
+                    segment_id = ids_by_name[name] = segment_id_for(name)
                 if segment_id not in known_segments:
                     db.execute("INSERT INTO segments (segment_id, name) VALUES (?, ?)",
                                (segment_id, name))
@@ -359,7 +369,8 @@ def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: Im
 def _flush(db: sqlite3.Connection, upsert: str, profiles: list, cleared: list, members: list,
            result: ImportResult) -> None:
     db.executemany(upsert, profiles)
-    db.executemany("DELETE FROM segment_members WHERE profile_id = ?", cleared)
+    if cleared:
+        db.executemany("DELETE FROM segment_members WHERE profile_id = ?", cleared)
     db.executemany("INSERT OR IGNORE INTO segment_members VALUES (?, ?)", members)
     result.rows += len(profiles)
     result.memberships += len(members)
