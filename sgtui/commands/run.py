@@ -132,8 +132,10 @@ def _tuning() -> dict[str, int]:
     """``$SGTUI_BATCH_CONTACTS``: smaller upload batches (for slow links, and tests)."""
     import os
 
+    from sgtui.export.batches import MAX_CONTACTS
+
     value = os.environ.get("SGTUI_BATCH_CONTACTS", "").strip()
-    return {"max_batch_contacts": max(1, min(int(value), 30_000))} if value.isdigit() else {}
+    return {"max_batch_contacts": max(1, min(int(value), MAX_CONTACTS))} if value.isdigit() else {}
 
 
 def _say(text: str) -> None:
@@ -412,7 +414,7 @@ class _RichRenderer(_Renderer):
             case ev.ProfilesRead():
                 progress.update(self.read, completed=event.read, total=event.expected or None)
             case ev.ContactsPrepared():
-                self.valid, self.unchanged = event.valid, event.unchanged
+                self.valid, self.unchanged = event.counts.valid, event.counts.unchanged
             case ev.StageChanged(stage=ev.Stage.PREPARE, state=ev.StageState.DONE):
                 total = max(self.valid - self.unchanged, 0)
                 progress.update(self.sent, total=total)

@@ -38,12 +38,18 @@ def harmless_cell(value: object) -> str:
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
+KEPT_FOR_HISTORY = 10_000
+"""Rejected rows of a run the state database keeps (the CSV keeps them all)."""
+
+
 class RejectedCsv:
-    """Appends rejected rows to ``path``, created on the first row."""
+    """Appends rejected rows to ``path``, created on the first row; keeps the first
+    :data:`KEPT_FOR_HISTORY` of them in ``kept`` for the state database."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
+        self.kept: list[RejectedRow] = []
         self._file: TextIO | None = None
         self._lock = threading.Lock()
 
@@ -61,6 +67,9 @@ class RejectedCsv:
             writer.writerows((harmless_cell(row.key), harmless_cell(row.email),
                               harmless_cell(row.reason), who) for row in rows)
             self.count += len(rows)
+            room = KEPT_FOR_HISTORY - len(self.kept)
+            if room > 0:
+                self.kept.extend(rows[:room])
 
     def close(self) -> None:
         """Flush and close the file (if any row was written)."""

@@ -6,6 +6,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+CHUNK_SIZE = 5_000
+"""Members a source hands over at a time, unless asked for another number."""
+
 
 class SourceError(Exception):
     """The customer data cannot be read; ``sentence`` says why and what to do."""
@@ -60,7 +63,7 @@ class CustomerSource(Protocol):
         """Unique profiles (and unique non-empty emails in ``email_column``) in the segments."""
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[list[tuple[object, ...]]]:
         """The members of the segments, each profile once, as rows of ``columns``, in chunks."""
 

@@ -27,7 +27,7 @@ import psycopg
 from psycopg import errors, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from sgtui.source.base import Column, Segment, SegmentTotals, SourceError
+from sgtui.source.base import CHUNK_SIZE, Column, Segment, SegmentTotals, SourceError
 from sgtui.workspace.model import SourceConfig
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -290,7 +290,7 @@ class PostgresSource:
         return SegmentTotals(int(profiles), int(unique_emails))
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[list[tuple[object, ...]]]:
         if not segment_ids:
             return

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sgtui.source.base import Column, Segment, SegmentTotals, SourceError
+from sgtui.source.base import CHUNK_SIZE, Column, Segment, SegmentTotals, SourceError
 from sgtui.source.sql_connect import PASSWORD_VARIABLE, Target, open_engine
 from sgtui.source.sql_engines import (
     Failure,
@@ -279,7 +279,7 @@ class SqlSource:
         return SegmentTotals(int(profiles), int(unique_emails or 0))
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[list[tuple[object, ...]]]:
         ids = self._segment_ids(segment_ids)
         if not ids:

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from sgtui.source.base import Column, Segment, SegmentTotals, SourceError
+from sgtui.source.base import CHUNK_SIZE, Column, Segment, SegmentTotals, SourceError
 
 REQUIRED_TABLES = ("profiles", "segments", "segment_members")
 
@@ -119,7 +119,7 @@ class SqliteSource:
         return SegmentTotals(profiles, emails)
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[list[tuple[object, ...]]]:
         if not segment_ids:
             return

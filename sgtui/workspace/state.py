@@ -10,8 +10,7 @@ Schema (``PRAGMA user_version`` = 1)::
          started_at TEXT, finished_at TEXT,        -- ISO 8601 UTC; finished_at NULL while running
          dry_run INT, full INT, pid INT,           -- pid: the process running it (resume)
          resumed_run INT,                          -- the interrupted run this run finished
-         profiles, valid, duplicates, invalid_email, missing_email, trimmed_fields, unchanged,
-         uploaded, created, updated, rejected_by_sendgrid, removed, batches INT,
+         profiles, valid, duplicates, ..., batches INT,   -- one per RunCounts field
          rejected_csv TEXT)
     jobs(run_id INT, job_id TEXT, kind TEXT,       -- kind: 'upsert' or 'remove'
          batch INT, contacts INT, bytes INT, status TEXT,   -- pending/completed/errored/failed
@@ -49,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
-from sgtui.workspace.run_records import RejectedRow, RunStatus, RunSummary
+from sgtui.workspace.run_records import COUNT_NAMES, RejectedRow, RunStatus, RunSummary
 
 SCHEMA_VERSION = 1
 
@@ -118,10 +117,6 @@ CREATE TABLE IF NOT EXISTS export_state (
 );
 """
 
-_COUNT_FIELDS = (
-    "profiles", "valid", "duplicates", "invalid_email", "missing_email", "trimmed_fields",
-    "unchanged", "uploaded", "created", "updated", "rejected_by_sendgrid", "removed", "batches",
-)
 
 
 class StateError(Exception):
@@ -171,6 +166,15 @@ def _write_lock(path: Path) -> threading.Lock:
     key = str(path.resolve())
     with _WRITE_LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(key, threading.Lock())
+
+
+def _add_count_columns(db: sqlite3.Connection) -> None:
+    """Give ``runs`` a column for every counter of :class:`RunCounts` it lacks (a counter
+    added in a newer sgtui), so adding a counter needs no migration of its own."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    for name in COUNT_NAMES:
+        if name not in have:
+            db.execute(f"ALTER TABLE runs ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
 
 
 def _now() -> str:
@@ -237,6 +241,7 @@ class StateStore:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
                 db.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+            _add_count_columns(db)
         for suffix in ("-wal", "-shm"):
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
@@ -305,7 +310,7 @@ class StateStore:
             sentence=data["sentence"], started_at=started,
             finished_at=_parse(data["finished_at"]) if data["finished_at"] else started,
             dry_run=bool(data["dry_run"]), jobs=jobs, rejected_csv=data["rejected_csv"],
-            **{name: data[name] for name in _COUNT_FIELDS},
+            **{name: data[name] for name in COUNT_NAMES},
         )
 
     # -- the engine's writes -----------------------------------------------------------------
@@ -323,7 +328,7 @@ class StateStore:
 
     def finish_run(self, summary: RunSummary, *, resumed_run: int | None = None) -> None:
         """Write a run's outcome and counts."""
-        values = {name: getattr(summary, name) for name in _COUNT_FIELDS}
+        values = summary.as_dict()
         with self._transaction() as db:
             db.execute(
                 "UPDATE runs SET status = ?, sentence = ?, finished_at = ?, rejected_csv = ?, "
@@ -332,19 +337,6 @@ class StateStore:
                 (summary.status.value, summary.sentence,
                  summary.finished_at.isoformat(timespec="milliseconds"), summary.rejected_csv,
                  resumed_run, *values.values(), summary.run_id),
-            )
-
-    def save_progress(self, run_id: int, **counts: int) -> None:
-        """Keep a running run's counts current (what history shows if it is killed)."""
-        unknown = set(counts) - set(_COUNT_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown counts {unknown}")
-        if not counts:
-            return
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE runs SET " + ", ".join(f"{name} = ?" for name in counts) + " WHERE id = ?",
-                (*counts.values(), run_id),
             )
 
     def interrupted_runs(self, export: str, current_run: int) -> list[int]:

@@ -30,15 +30,14 @@ if TYPE_CHECKING:
     from sgtui.tui.screens.export_wizard.step import WizardStep
     from sgtui.workspace.config import Workspace
 
-DEFAULT_PROFILE_CAP = 1_000_000
 STEP_COUNT = 7
 
 
 def profile_cap(workspace: Workspace) -> int:
-    """The most profiles one export may send: ``[limits] max_profiles_per_export``, else 1M."""
-    limits = workspace.document.get("limits")
-    value = limits.get("max_profiles_per_export") if hasattr(limits, "get") else None
-    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_PROFILE_CAP
+    """The most profiles one export may send (the workspace's ``[limits]``)."""
+    from sgtui.workspace.limits import max_profiles_per_export
+
+    return max_profiles_per_export(workspace)
 
 
 @dataclass(frozen=True, slots=True)
