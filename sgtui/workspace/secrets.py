@@ -209,6 +209,10 @@ class KeyFileSecrets:
         return ApiKey(value) if value else None
 
     def set(self, account: str, key: ApiKey) -> None:
+        if (because := key.unusable_because) is not None:
+            # A line break or tab would also split the file's lines into other entries.
+            raise SecretsError(f"The API key {because}, which no SendGrid API key contains; "
+                               "copy it again from SendGrid (Settings > API Keys).")
         keys = self._read()
         keys[account] = key.reveal()
         self._write(keys)

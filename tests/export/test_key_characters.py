@@ -47,3 +47,14 @@ def test_a_mangled_key_in_the_keyring_is_named_not_sent(
     assert f"The API key {words}" in out
     assert KEY[20:] not in out + err
     assert setup.put_count() == 0
+
+
+def test_a_key_with_a_line_break_cannot_add_entries_to_the_key_file(tmp_path) -> None:
+    from sgtui.workspace.secrets import KeyFileSecrets, SecretsError
+
+    keys = KeyFileSecrets(tmp_path / "keys.unencrypted")
+    keys.set("ws/a", ApiKey(KEY))
+    with pytest.raises(SecretsError) as refused:
+        keys.set("ws/b", ApiKey(KEY + "\nws/c\tSG.planted.key"))
+    assert "holds a line break" in refused.value.sentence and KEY not in refused.value.sentence
+    assert keys.get("ws/c") is None and keys.get("ws/b") is None and keys.get("ws/a") == ApiKey(KEY)
