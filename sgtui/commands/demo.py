@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.errors import sentence_for
 
 if TYPE_CHECKING:
     from sgtui.sandbox import SandboxServer
@@ -90,10 +91,13 @@ def _point_at(workspace: Workspace, base_url: str) -> None:
 
     stale = [c for c in workspace.connections.values()
              if c.base_url.startswith(LOOPBACK_PREFIXES) and c.base_url != base_url]
-    for connection in stale:
-        workspace.put_connection(replace(connection, base_url=base_url))
+
+    def change(workspace: Workspace) -> None:
+        for connection in stale:
+            workspace.put_connection(replace(connection, base_url=base_url))
+
     if stale:
-        workspace.save()
+        workspace.apply_and_save(change)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -112,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"sgtui demo: {error.sentence}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"sgtui demo: the sandbox could not start on loopback ({error.strerror or error}).",
+        print(sentence_for(error, "sgtui demo: the sandbox could not start on loopback ({cause})."),
               file=sys.stderr)
         return EXIT_USAGE
     print(f"The demo workspace stays in {folder}. Come back with "

@@ -163,11 +163,6 @@ class SendGridClient:
         """The rate-limit state seen last (any endpoint class), for a UI meter."""
         return self._limiter.last
 
-    @property
-    def rate_limits(self) -> Mapping[str, RateLimitState]:
-        """The last rate-limit state of every endpoint class seen so far."""
-        return self._limiter.states
-
     # ----------------------------------------------------------------------- endpoints
 
     async def scopes(self) -> frozenset[str]:

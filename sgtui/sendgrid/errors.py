@@ -11,25 +11,19 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from sgtui.errors import SgtuiError
 from sgtui.sendgrid.scopes import describe_scopes
 from sgtui.workspace.base_url import insecure_sentence, refusal_sentence
 
 KEYS_PAGE = "SendGrid (Settings > API Keys)"
 
 
-class SendGridError(Exception):
+class SendGridError(SgtuiError):
     """Base of every client error: one ``sentence`` for people, an HTTP ``status`` if any."""
 
     def __init__(self, sentence: str, *, status: int | None = None) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.status = status
-
-    def __str__(self) -> str:
-        return self.sentence
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.sentence!r})"
 
 
 class InvalidBaseUrl(SendGridError):

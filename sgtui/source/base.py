@@ -6,16 +6,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sgtui.errors import SgtuiError
+
 CHUNK_SIZE = 5_000
 """Members a source hands over at a time, unless asked for another number."""
 
 
-class SourceError(Exception):
+class SourceError(SgtuiError):
     """The customer data cannot be read; ``sentence`` says why and what to do."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 @dataclass(frozen=True, slots=True)

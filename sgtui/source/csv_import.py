@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sgtui.errors import CAUSE, SgtuiError, sentence_for
 from sgtui.source.sqlite import ensure_indexes, quote
 from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
 
@@ -53,12 +54,11 @@ class RowProblem:
         return f"line {self.line}: {self.message}"
 
 
-class CsvImportError(Exception):
+class CsvImportError(SgtuiError):
     """The file cannot be imported; nothing was changed. ``sentence`` says why."""
 
     def __init__(self, sentence: str, problems: list[RowProblem] | None = None) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.problems = problems or []
 
 
@@ -435,7 +435,7 @@ def _open(path: Path) -> io.TextIOWrapper:
     try:
         return open(path, encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise CsvImportError(f"sgtui cannot read {path}: {error.strerror}.") from None
+        raise CsvImportError(sentence_for(error, f"sgtui cannot read {path}: {CAUSE}.")) from None
 
 
 def _read_sample(handle: io.TextIOWrapper, path: Path) -> str:

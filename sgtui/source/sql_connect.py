@@ -45,7 +45,9 @@ def open_engine(text: str, folder: Path | None = None) -> Target:
     try:
         import sqlalchemy
         from sqlalchemy.engine import make_url
-    except ImportError:
+    except ModuleNotFoundError as error:
+        if error.name != "sqlalchemy":
+            raise
         raise SourceError(SQLALCHEMY_MISSING) from None
     try:
         url = make_url(text.strip())

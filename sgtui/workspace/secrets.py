@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from sgtui.errors import SgtuiError
+
 SERVICE = "sgtui"
 ENV_API_KEY = "SGTUI_API_KEY"
 _SENDGRID_KEY_SHAPE = re.compile(r"^SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}$")
@@ -87,12 +89,8 @@ class ApiKey:
         raise TypeError("An API key cannot be pickled.")
 
 
-class SecretsError(Exception):
+class SecretsError(SgtuiError):
     """A problem with the key store, carrying one sentence for people."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 class KeyringUnavailable(SecretsError):

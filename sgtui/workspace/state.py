@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sgtui.errors import SgtuiError
 from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
 from sgtui.workspace.run_records import COUNT_NAMES, RejectedRow, RunStatus, RunSummary
 
@@ -119,12 +120,8 @@ CREATE TABLE IF NOT EXISTS export_state (
 
 
 
-class StateError(Exception):
+class StateError(SgtuiError):
     """The state database cannot be used; ``sentence`` says why."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 @dataclass(frozen=True, slots=True)
