@@ -56,6 +56,10 @@ CREATE INDEX IF NOT EXISTS notify_log_by_subject ON notify_log(subject, id);
 """
 
 
+_READY: set[str] = set()
+"""State databases this process already gave the alert tables (a run checks once)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Known:
     """What one target last heard about one subject."""
@@ -84,9 +88,12 @@ class AlertLedger:
 
     def __init__(self, state_path: Path) -> None:
         self.path = state_path
-        StateStore(state_path)  # creates the file with the workspace's permissions
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        key = str(state_path.resolve())
+        if key not in _READY or not state_path.exists():
+            StateStore(state_path)  # creates the file with the workspace's permissions
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+            _READY.add(key)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

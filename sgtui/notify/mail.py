@@ -99,17 +99,17 @@ def send_mail(alert: Alert, relay: SmtpRelay, sender: str, recipients: tuple[str
 
 def _deliver(message: EmailMessage, relay: SmtpRelay, sender: str,
              recipients: tuple[str, ...], password: str, timeout: float) -> str:
-    context = ssl.create_default_context()
     client: smtplib.SMTP
     if relay.implicit_tls:
-        client = smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout, context=context)
+        client = smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout,
+                                  context=ssl.create_default_context())
     else:
         client = smtplib.SMTP(relay.host, relay.port, timeout=timeout)
     with client:
         client.ehlo()
         secure = relay.implicit_tls
         if not secure and client.has_extn("starttls"):
-            client.starttls(context=context)
+            client.starttls(context=ssl.create_default_context())
             client.ehlo()
             secure = True
         if not secure and not relay.plaintext_allowed:
