@@ -45,6 +45,7 @@ from sgtui.sendgrid.errors import (
     SendGridError,
     ServiceUnavailable,
     UnexpectedResponse,
+    UnusableKey,
 )
 from sgtui.sendgrid.events import RateLimitObserved, RequestPaced, RequestRetried
 from sgtui.sendgrid.models import ContactExport, ContactList, FieldDefinitions, ImportJob
@@ -123,6 +124,8 @@ class SendGridClient:
         if not isinstance(api_key, ApiKey):
             raise TypeError("api_key must be an sgtui.workspace.secrets.ApiKey")
         url = check_base_url(base_url)
+        if (because := api_key.unusable_because) is not None:
+            raise UnusableKey(because)
         self._key = api_key
         self.base_url = str(url).rstrip("/")
         self.host = url.host
