@@ -199,3 +199,13 @@ def test_a_planted_key_file_link_never_receives_the_key(victim: Path, tmp_path: 
     KeyFileSecrets(path).set("ws/marketing", ApiKey("SG.secret-part.more-secret"))
     assert untouched(victim)
     assert not path.is_symlink() and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_planted_log_link_never_receives_alert_lines(shared: Setup, victim: Path) -> None:
+    from sgtui.notify.logbook import log_line
+
+    (runs(shared) / "sgtui.log").symlink_to(victim)
+    log_line(shared.workspace, "WARNING", "alert to ops@example.com failed")
+    assert untouched(victim)
+    log = runs(shared) / "sgtui.log"
+    assert plain_and_private(log) and "alert to ops@example.com failed" in log.read_text()
