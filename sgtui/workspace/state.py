@@ -386,6 +386,13 @@ class StateStore:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
 
+    def confirmed_digests(self, export: str) -> set[int]:
+        """The hash of every contact SendGrid confirmed on the export's list (0, "send
+        again", left out): an unchanged contact's digest is among them."""
+        with self._connect() as db:
+            return {row[0] for row in db.execute(
+                "SELECT hash FROM contacts WHERE export = ? AND hash != 0", (export,))}
+
     def known_hashes(self, export: str, emails: Sequence[str],
                      mark_seen: int | None = None) -> dict[str, int]:
         """The confirmed hash of each of ``emails`` that sgtui sent to the export's list.
