@@ -125,7 +125,7 @@ def run_alert(kind: AlertKind, export: str, summary: RunSummary | None, sentence
     sentence = scrub(sentence, emails)
     head = first_sentence(sentence)
     if kind is AlertKind.RECOVERED:
-        since = f" It had not worked since {ago(failing_since, now)}." if failing_since else ""
+        since = f" It first failed {ago(failing_since, now)}." if failing_since else ""
         line = f"sgtui: export {export} recovered on host {place.host}: {head}.{since}"
     else:
         verb = "failed" if kind is AlertKind.FAILED else "partly failed"
@@ -164,7 +164,7 @@ def refresh_alert(kind: AlertKind, sentence: str, place: Place, *,
     now = now or datetime.now(UTC)
     sentence = scrub(sentence)
     if kind is AlertKind.RECOVERED:
-        since = f" It had not run since {ago(failing_since, now)}." if failing_since else ""
+        since = f" It first failed {ago(failing_since, now)}." if failing_since else ""
         line = f"sgtui: the refresh on host {place.host} runs again.{since}"
         todo = "Nothing: scheduled exports run again (each export alerts on its own)."
     else:

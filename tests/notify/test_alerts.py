@@ -71,7 +71,7 @@ def test_one_alert_per_target_on_failing_none_while_failing_one_on_recovery(
     recovered = alerted.webhook.bodies[1]
     assert recovered["kind"] == "recovered"
     assert recovered["text"].startswith("sgtui: export news recovered on host ")
-    assert "It had not worked since just now." in recovered["text"].splitlines()[0]
+    assert recovered["text"].splitlines()[0].endswith(". It first failed just now.")
     assert alerted.smtp.messages[1]["Subject"].startswith("sgtui: export news recovered")
 
     run_news(alerted)

@@ -45,3 +45,14 @@ def test_small_words_for_time_and_sentences() -> None:
     assert ago(NOW - timedelta(minutes=12), NOW) == "12 min ago"
     assert ago(NOW - timedelta(days=3), NOW) == "3 days ago"
     assert first_sentence("Sent 42 contacts. Nothing else.") == "Sent 42 contacts"
+
+
+def test_a_recovery_says_since_when_it_had_failed() -> None:
+    summary = RunSummary(run_id=43, export="news", status=RunStatus.SUCCEEDED,
+                         sentence="Sent 42 contacts; SendGrid confirmed them all.",
+                         started_at=NOW, finished_at=NOW)
+    alert = run_alert(AlertKind.RECOVERED, "news", summary, summary.sentence, PLACE,
+                      last_success=None, failing_since=NOW - timedelta(hours=5), now=NOW)
+    assert alert.line == ("sgtui: export news recovered on host db1: Sent 42 contacts; "
+                          "SendGrid confirmed them all. It first failed 5 h ago.")
+    assert alert.fields["what_to_do"] == "Nothing: the export works again."
