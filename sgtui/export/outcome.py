@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted, it_or_them, were
 from sgtui.workspace.run_records import RunCounts, RunStatus
 
@@ -93,11 +94,11 @@ def too_many_removals(planned: int, limit: int, *, dry: bool) -> str:
             f"run it again with --allow-removals {planned} (or confirm in the app).")
 
 
-UNEXPECTED = ("The run stopped on an unexpected problem ({name}); the next run picks up where "
+UNEXPECTED = ("The run stopped on an unexpected problem ({cause}); the next run picks up where "
               "it stopped.")
 """The engine's last line, when something it did not foresee broke (details in the log)."""
 
 
 def unexpected_sentence(error: BaseException) -> str:
     """The sentence for a problem the engine did not foresee."""
-    return UNEXPECTED.format(name=type(error).__name__)
+    return sentence_for(error, UNEXPECTED)

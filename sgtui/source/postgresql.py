@@ -337,17 +337,6 @@ class PostgresSource:
             (limit,),
         )
 
-    def column_stats(self, column: str, limit: int = 1_000) -> tuple[int, int]:
-        """Of the first ``limit`` profiles: how many, and how many have ``column`` empty."""
-        ((total, empty),) = self._fetch(
-            "sampling a column",
-            sql.SQL("SELECT COUNT(*), COUNT(*) FILTER (WHERE btrim(COALESCE(c::text, '')) = '') "
-                    "FROM (SELECT {c} AS c FROM {p} LIMIT %s) s").format(
-                c=sql.Identifier(column), p=self._relations["profiles"]),
-            (limit,),
-        )
-        return int(total), int(empty)
-
     def close(self) -> None:
         self._db.close()
 

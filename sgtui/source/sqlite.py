@@ -145,15 +145,6 @@ class SqliteSource:
             f"SELECT {selected} FROM profiles ORDER BY {quote(self._key)} LIMIT ?", (limit,)
         ).fetchall()
 
-    def column_stats(self, column: str, limit: int = 1_000) -> tuple[int, int]:
-        """Of the first ``limit`` profiles: how many, and how many have ``column`` empty."""
-        total, empty = self._db.execute(
-            f"SELECT COUNT(*), SUM(CASE WHEN TRIM(COALESCE({quote(column)}, '')) = '' "
-            f"THEN 1 ELSE 0 END) FROM (SELECT {quote(column)} FROM profiles LIMIT ?)",
-            (limit,),
-        ).fetchone()
-        return total, empty or 0
-
     def close(self) -> None:
         self._db.close()
 
