@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "refresh": "sgtui.commands.run:main_refresh",
     "check": "sgtui.commands.check:main",
     "import": "sgtui.commands.csv_import:main",
+    "notify": "sgtui.commands.notify:main",
 }
 
 
@@ -109,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
                             help="a column listing segment names, e.g. 'newsletter;vip'")
     _add_workspace(csv_import)
     csv_import.set_defaults(command="import")
+
+    notify = commands.add_parser(
+        "notify", help="alerts: --test sends a test alert to every [notify] target",
+        epilog="Exit status: 0 when every target took the test alert, 1 when any did not, "
+               "2 when [notify] is missing or has problems.")
+    notify.add_argument("--test", action="store_true",
+                        help="send a test alert and say what happened to each target")
+    _add_workspace(notify)
+    notify.set_defaults(command="notify")
     return parser
 
 

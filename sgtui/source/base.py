@@ -62,8 +62,11 @@ class CustomerSource(Protocol):
 
     def stream_members(
         self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
-    ) -> Iterator[list[tuple[object, ...]]]:
-        """The members of the segments, each profile once, as rows of ``columns``, in chunks."""
+    ) -> Iterator[list[Sequence[object]]]:
+        """The members of the segments, each profile once, as rows of ``columns``, in chunks.
+
+        A row is a tuple, or a tuple-like row of the driver (indexable, compares as a tuple).
+        """
 
     def sample_rows(self, columns: Sequence[str], limit: int = 3) -> list[tuple[object, ...]]:
         """A few profiles (for previews)."""

@@ -226,7 +226,26 @@ async def _run(app: SgtuiApp, handle: RunHandle, runner: Runner | None) -> None:
         await asyncio.sleep(0)  # let events posted from threads land first
         if state.summary is None and summary is not None:
             state.finish(summary)
+        send_alerts(app, state.summary)
     _run_ended(app, handle)
+
+
+def send_alerts(app: SgtuiApp, summary: RunSummary | None) -> None:
+    """The alerts ``[notify]`` asks for after a run, sent from a thread (a target may take
+    seconds); a delivery that failed is a toast, never a change to the run."""
+    if summary is None:
+        return
+
+    def send() -> None:
+        from sgtui.notify.service import notice_run
+
+        failed = [str(d) for d in notice_run(app.workspace, summary) if not d.delivered]
+        if failed:
+            app.call_from_thread(app.notify, "\n".join(failed), title="Alert not delivered",
+                                 severity="warning", timeout=10)
+
+    app.run_worker(send, thread=True, group="alerts", name=f"alerts {summary.export}",
+                   exit_on_error=False)
 
 
 def _run_ended(app: SgtuiApp, handle: RunHandle) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sgtui.workspace.base_url import BaseUrlRefused, judge_base_url
 from sgtui.workspace.limits import limit_problems
 from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
+from sgtui.workspace.notify_settings import notify_problems
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
@@ -107,6 +108,9 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
     for name in workspace.exports:
         for table, key, sentence in _export_findings(workspace, name, columns, segments):
             report(table, key, sentence)
+
+    for key, sentence in notify_problems(document):
+        report("notify", None if key == "notify" else key, sentence)
     return problems
 
 

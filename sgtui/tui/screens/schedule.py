@@ -34,6 +34,7 @@ from sgtui.export.schedule_units import (
     systemd_commands,
     timer_unit,
 )
+from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
 
 STATUS_STYLES = {
@@ -74,6 +75,7 @@ class ScheduleScreen(Screen[None]):
         Binding("c", "copy('crontab')", "Copy cron line", id="schedule.copy-crontab"),
         Binding("s", "copy('service')", "Copy service", id="schedule.copy-service"),
         Binding("t", "copy('timer')", "Copy timer", id="schedule.copy-timer"),
+        Binding("a", "test_alert", "Test alert", id="schedule.test-alert"),
         Binding("ctrl+r", "reload", "Reload", id="schedule.reload", show=False),
     ]
 
@@ -118,6 +120,8 @@ class ScheduleScreen(Screen[None]):
                          classes="schedule-note")
             yield Static(Content.styled("Exports", "bold"), classes="schedule-heading")
             yield Static(Content("…"), id="scheduled-exports")
+            yield Static(Content.styled("Alerts", "bold"), classes="schedule-heading")
+            yield AlertsPanel(id="alerts")
             yield Static(Content.styled("The API key", "bold"), classes="schedule-heading")
             yield Static(self._key_help(), id="key-help")
             yield self._code(env_file_commands(), "key-file-commands", "create the key file")
@@ -138,6 +142,11 @@ class ScheduleScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown.
         self.load_outcome()
+        self.query_one(AlertsPanel).load()
+
+    def action_test_alert(self) -> None:
+        """Send a test alert to every [notify] target."""
+        self.query_one(AlertsPanel).send_test()
 
     # -- texts -------------------------------------------------------------------------------
     @staticmethod
