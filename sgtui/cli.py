@@ -19,6 +19,7 @@ from sgtui.errors import sentence_for
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 # command name -> "module:function"; each function takes the parsed arguments, returns a code.
 COMMANDS: dict[str, str] = {
@@ -130,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _load(COMMANDS[args.command])(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:  # the last line of defence: a sentence, never a traceback
         log = _log_crash(error)
         sentence = sentence_for(error, "sgtui stopped on an unexpected problem ({cause}).")

@@ -26,6 +26,8 @@ from sgtui.workspace.secrets import MemorySecrets
 
 DEMO_LISTS = ("Newsletter", "Spring promo", "VIP customers")
 DEMO_JOB_DELAY = 2.0
+DEMO_INDEX_LAG = 5.0
+"""List counts catch up this long after a job, so the demo shows SendGrid catching up."""
 LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
@@ -58,6 +60,7 @@ def demo_session(
     profiles: int,
     seed: int,
     job_delay: float = DEMO_JOB_DELAY,
+    index_lag: float = DEMO_INDEX_LAG,
     user: str | None = None,
 ) -> Iterator[DemoSession]:
     """Demo data in ``folder`` and a sandbox SendGrid on loopback for as long as it lasts.
@@ -66,7 +69,7 @@ def demo_session(
     now, with another port): they are pointed at this one.
     """
     workspace = prepare_demo_workspace(folder, profiles=profiles, seed=seed, user=user)
-    with SandboxServer(job_delay=job_delay, seed=seed) as sandbox:
+    with SandboxServer(job_delay=job_delay, index_lag=index_lag, seed=seed) as sandbox:
         for name in DEMO_LISTS:
             sandbox.create_list(name)
         _point_at(workspace, sandbox.base_url)
@@ -115,7 +118,8 @@ def _welcome(session: DemoSession) -> str:
     lists = ", ".join(DEMO_LISTS)
     return (
         f"Sandbox SendGrid on {info.sandbox_url} (lists: {lists}; jobs take about "
-        f"{session.sandbox.job_delay:g} s like the real ones).\n"
+        f"{session.sandbox.job_delay:g} s and list counts catch up "
+        f"{session.sandbox.index_lag:g} s later, like the real ones).\n"
         f"Demo API key (the app shows it too): {info.api_key}\n"
         "Keys are kept in memory for this session only; the OS keyring is not used."
     )

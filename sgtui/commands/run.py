@@ -296,16 +296,14 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     """Send sgtui's log (batches, jobs, errors; never the key or personal data) to
     ``runs/sgtui.log`` instead of the terminal, while a run lasts."""
     import logging
-    import os
 
-    from sgtui.workspace.files import file_mode_for
+    from sgtui.workspace.files import open_append
 
     logger = logging.getLogger("sgtui")
-    path = workspace.runs_folder / "sgtui.log"
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-                         file_mode_for(path.parent)))
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        stream = open(open_append(workspace.runs_folder / "sgtui.log"), "a",  # noqa: SIM115
+                      encoding="utf-8")
+        handler: logging.Handler = logging.StreamHandler(stream)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -318,6 +316,8 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         handler.close()
+        if isinstance(handler, logging.StreamHandler):
+            handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
 

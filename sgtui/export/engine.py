@@ -33,6 +33,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sgtui.export.catch_up import check_list_count
 from sgtui.export.control import (
     RATE_LIMIT_PACING,
     RATE_LIMIT_WAIT,
@@ -223,9 +224,16 @@ class _Run:
                                     "sent."))
             self.resumed_run = await self.poller.resume(self.run_id)
         self.list_count = await control.or_cancel(client.list_contact_count(list_id))
-        known = await asyncio.to_thread(store.confirmed_count, self.name)
+        count = await control.or_cancel(
+            check_list_count(client, store, self.name, list_id, self.list_count))
+        known = count.confirmed
         full = self.options.full
-        if known and not full:
+        if known and not full and count.catching_up:
+            # A count behind sgtui's recent confirmations is SendGrid still indexing, not an
+            # emptied list: compare with what sgtui knows, send only what changed.
+            logger.info("list count %d behind %d confirmed: SendGrid still catching up",
+                        self.list_count, known)
+        elif known and not full:
             if self.list_count == 0:
                 full = True
                 control.emit(Warned(f"The list is empty although sgtui put "
@@ -256,8 +264,12 @@ class _Run:
         control.stage(Stage.VERIFY, StageState.RUNNING)
         self.list_count = await control.or_cancel(
             client.list_contact_count(plan.export.list_id))
+        count = await control.or_cancel(
+            check_list_count(client, self._store(), self.name, plan.export.list_id,
+                             self.list_count))
         control.stage(Stage.VERIFY, StageState.DONE,
-                      f"the list holds {counted(self.list_count, 'contact')}")
+                      count.catching_up_sentence() if count.catching_up
+                      else f"the list holds {counted(self.list_count, 'contact')}")
 
     # -- the record --------------------------------------------------------------------------
     def _store(self) -> StateStore:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from json.encoder import encode_basestring as _escape
 
-from sgtui.workspace.model import MAPPABLE_FIELDS
+from sgtui.workspace.model import WRITABLE_FIELDS
 from sgtui.workspace.run_records import RejectedRow, RunCounts
 
 #: SendGrid's longest value for each reserved field sgtui maps (None: no limit).
@@ -26,6 +26,8 @@ FIELD_LIMITS: dict[str, int | None] = {
     "state_province_region": 50,
     "city": 60,
     "postal_code": None,
+    "address_line_1": 100,
+    "address_line_2": 100,
 }
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -75,7 +77,7 @@ class ContactPreparer:
         self._email_at = index[mapping["email"]]
         self._fields = [
             (f',"{name}":', index[mapping[name]], FIELD_LIMITS.get(name))
-            for name in MAPPABLE_FIELDS
+            for name in WRITABLE_FIELDS
             if name != "email" and mapping.get(name) in index
         ]
         self._size = 1 << max(10, (max(expected, 1) * 2 - 1).bit_length())

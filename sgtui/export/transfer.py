@@ -86,6 +86,7 @@ class Transfer:
         self._failure: BaseException | None = None
         self._prefix = b""
         self._large_warned = False
+        poller.on_failed_rows = self._failed_in_job
 
     async def run(self, client: SendGridClient) -> None:
         """Transfer every contact; returns once SendGrid finished every job it was given."""
@@ -208,6 +209,10 @@ class Transfer:
             for _ in range(consumers):
                 control.loop.call_soon_threadsafe(queue.put_nowait, None)
 
+    async def _failed_in_job(self, rows: list[RejectedRow]) -> None:
+        """Rows SendGrid failed inside a job (named by its errors file): into the CSV."""
+        await asyncio.to_thread(self._reject, rows, by_sendgrid=True)
+
     def _reject(self, rows: list[RejectedRow], *, by_sendgrid: bool) -> None:
         """Worker thread: write rejected rows to the CSV (which keeps some for history)."""
         self.rejected.write(rows, by_sendgrid=by_sendgrid)
@@ -262,15 +267,17 @@ class Transfer:
                 batch = batch.without(positions)
                 continue
             seen_run = scope.run_id if scope.mirror else None
+            digests = list(batch.emails_and_digests())
             await asyncio.to_thread(
                 self.store.record_batch, scope.run_id, scope.plan.export.name, batch.number,
-                job_id, batch.emails_and_digests(), len(body), len(batch), seen_run)
+                job_id, digests, len(body), len(batch), seen_run)
             counts = control.count(uploaded=len(batch), batches=1)
             self.jobs.append((batch.number, job_id))
             logger.info("batch %d: %d contacts, %d bytes, job %s", batch.number, len(batch),
                         len(body), job_id)
             control.emit(BatchUploaded(batch.number, len(batch), len(body), job_id,
                                        counts.uploaded))
+            rows = (batch.keys, [email for email, _ in digests])  # to name rows the job fails
             self._polls.append(asyncio.ensure_future(self.poller.poll(
-                job_id, batch.number, len(batch), owner_run=scope.run_id)))
+                job_id, batch.number, len(batch), owner_run=scope.run_id, rows=rows)))
             return

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sgtui.notify.decide import Health
+from sgtui.workspace.files import refuse_link
 from sgtui.workspace.state import StateStore
 
 REFRESH = "(refresh)"
@@ -97,6 +98,7 @@ class AlertLedger:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        refuse_link(self.path)  # SQLite would write through a link planted since
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout=30000")

@@ -13,7 +13,7 @@ import threading
 from datetime import datetime
 
 from sgtui.workspace.config import Workspace
-from sgtui.workspace.files import file_mode_for
+from sgtui.workspace.files import open_append
 
 LOG_NAME = "sgtui.log"
 _LOCK = threading.Lock()
@@ -25,9 +25,7 @@ def log_line(workspace: Workspace, level: str, text: str) -> None:
     line = (f"{stamp:%Y-%m-%d %H:%M:%S},{stamp.microsecond // 1000:03d} {level} "
             f"sgtui.notify: {' '.join(text.split())}\n")
     with _LOCK, contextlib.suppress(OSError):
-        folder = workspace.runs_folder
-        path = folder / LOG_NAME
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, file_mode_for(folder))
+        handle = open_append(workspace.runs_folder / LOG_NAME)  # never through a link
         try:
             os.write(handle, line.encode("utf-8"))
         finally:

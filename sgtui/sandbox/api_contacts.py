@@ -105,7 +105,8 @@ def _search(state: SandboxState, kind: str, terms: list[str], base_url: str) -> 
                 result[term] = {"error": NOT_FOUND}
             else:
                 found_any = True
-                result[term] = {"contact": state.contact_json(index, base_url)}
+                # An exact look-up reads the contact itself: memberships show at once.
+                result[term] = {"contact": state.store.contact_json(index, base_url)}
     if not found_any:
         raise ApiError(404, "No contacts found")
     return Reply.json(200, {"result": result})

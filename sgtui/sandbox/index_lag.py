@@ -2,8 +2,9 @@
 
 Real SendGrid carries out a job, then its list counts and search index catch up minutes
 later. With ``lag`` seconds set, the sandbox keeps the list changes of each job completed
-within the last ``lag`` seconds and shows counts and memberships as they were before them;
-the account itself (and ``/_sandbox`` views) change at once. ``lag`` is read at every
+within the last ``lag`` seconds and shows counts, and the memberships SGQL searches see, as
+they were before them; the account itself, exact look-ups by email or identifier (which read
+the contact, not the search index) and ``/_sandbox`` views change at once. ``lag`` is read at every
 question, so changing it takes effect at once for jobs already done.
 """
 

@@ -41,6 +41,17 @@ class InsecureBaseUrl(SendGridError):
         super().__init__(insecure_sentence(host))
 
 
+class UnusableKey(SendGridError):
+    """The key holds a character no SendGrid key has, so it was never sent."""
+
+    def __init__(self, because: str) -> None:
+        super().__init__(
+            f"The API key {because}, which no SendGrid API key contains, so sgtui did not send "
+            f"it. Copy the key again from {KEYS_PAGE}: into the connection's set-up, or into "
+            "SGTUI_API_KEY where a scheduled job reads it."
+        )
+
+
 class Unauthorized(SendGridError):
     """401: SendGrid does not know the key, or it was revoked."""
 

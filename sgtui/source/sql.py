@@ -12,6 +12,10 @@ key_column = "customer_id"                     # default: the profiles table's p
 The engine counts and deduplicates (one query each, no rows pulled to count); members stream
 through a server-side cursor on their own connection, so memory stays flat. Every query is
 built with SQLAlchemy Core, so the dialect quotes every identifier. sgtui only ever reads.
+
+PostgreSQL keeps its own source (:mod:`sgtui.source.postgresql`): on 1,000,000 profiles it
+streams in 3.6 s where this one, through ``postgresql+psycopg``, takes 8.0 s, and it counts
+in 6.5 s against 9.3 s (``tests/benchmarks/bench_sql.py --engines --postgres DSN``).
 """
 
 from __future__ import annotations

@@ -40,16 +40,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sgtui.errors import SgtuiError
-from sgtui.workspace.files import file_mode_for
+from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
 from sgtui.workspace.run_records import COUNT_NAMES, RejectedRow, RunStatus, RunSummary
 
 SCHEMA_VERSION = 1
@@ -194,6 +193,10 @@ class StateStore:
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
+            refuse_link(self.path)
+        except PlantedLink as planted:
+            raise StateError(planted.sentence) from None
+        try:
             db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         except sqlite3.Error as error:
             raise StateError(
@@ -229,9 +232,7 @@ class StateStore:
     def _migrate(self) -> None:
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            mode = file_mode_for(self.path.parent)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, mode))
-            os.chmod(self.path, mode)
+            create_exclusive(self.path)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -241,8 +242,7 @@ class StateStore:
         for suffix in ("-wal", "-shm"):
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
-                with contextlib.suppress(OSError):
-                    os.chmod(side, file_mode_for(self.path.parent))
+                secure_file(side)
 
     # -- the history screen's reads ----------------------------------------------------------
     def list_runs(self, export: str | None = None, limit: int = 200) -> list[RunSummary]:
@@ -382,6 +382,28 @@ class StateStore:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
+
+    def last_confirmation(self, export: str, sample: int, window: timedelta
+                          ) -> tuple[datetime | None, list[str]]:
+        """When SendGrid last finished one of the export's upsert jobs, and up to ``sample``
+        emails, picked at random, that its jobs of the ``window`` before then confirmed
+        (None and [] when there is none)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT MAX(j.updated_at) FROM jobs j JOIN runs r ON r.id = j.run_id "
+                "WHERE r.export = ? AND j.kind = 'upsert' AND j.status != 'pending'",
+                (export,)).fetchone()
+            if row is None or row[0] is None:
+                return None, []
+            last = _parse(row[0])
+            emails = db.execute(
+                "SELECT c.email FROM contacts c WHERE c.export = ? AND c.job_id IN ("
+                "SELECT j.job_id FROM jobs j JOIN runs r ON r.id = j.run_id WHERE r.export = ? "
+                "AND j.kind = 'upsert' AND j.status != 'pending' AND j.updated_at >= ?) "
+                "ORDER BY random() LIMIT ?",
+                (export, export, (last - window).isoformat(timespec="milliseconds"), sample)
+            ).fetchall()
+        return last, [email for (email,) in emails]
 
     def known_hashes(self, export: str, emails: Sequence[str],
                      mark_seen: int | None = None) -> dict[str, int]:

@@ -126,6 +126,9 @@ def test_counts_and_searches_catch_up_index_lag_seconds_after_a_job(
         assert search(api, contains) == []
         found = api.post(SEARCH, json={"query": "email = 'p0@example.com'"}).json()
         assert found["result"][0]["list_ids"] == []  # the contact is there, not its list yet
+        exact = api.post("/v3/marketing/contacts/search/emails",
+                         json={"emails": ["p0@example.com"]}).json()["result"]
+        assert exact["p0@example.com"]["contact"]["list_ids"] == [list_id]  # reads the contact
         clock.advance(294)
         assert counts(api, list_id) == (0, 0, 0)
         clock.advance(2)
