@@ -6,15 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from sgtui.source.csv_import import CsvImportError, import_csv
+from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 
 def main(args: argparse.Namespace) -> int:
     """Import the file (exit 0) or say why nothing was imported (exit 2)."""
-    from sgtui.source.csv_import import CsvImportError, import_csv
-    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
-    from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
-
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     try:
         workspace = Workspace.open(folder)
@@ -36,6 +35,10 @@ def main(args: argparse.Namespace) -> int:
     except CsvImportError as error:
         print(f"sgtui import: {error.sentence}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("sgtui import: stopped (Ctrl-C); nothing was imported, the customer database "
+              "is as it was.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(result.summary())
     print(f"Profiles are identified by {result.key_column!r}"
           + (f"; segments came from {result.segments_column!r}." if result.segments_column

@@ -13,28 +13,26 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
-
-if TYPE_CHECKING:
-    from sgtui.sandbox import SandboxServer
-    from sgtui.tui.app import DemoInfo, SgtuiApp
-    from sgtui.workspace.config import Workspace
-    from sgtui.workspace.secrets import MemorySecrets
+from sgtui.errors import sentence_for
+from sgtui.sandbox import SandboxServer
+from sgtui.source.demo import generate_demo_database
+from sgtui.tui.app import DemoInfo, SgtuiApp, make_app
+from sgtui.workspace.config import Workspace, WorkspaceError
+from sgtui.workspace.secrets import MemorySecrets
 
 DEMO_LISTS = ("Newsletter", "Spring promo", "VIP customers")
 DEMO_JOB_DELAY = 2.0
+DEMO_INDEX_LAG = 5.0
+"""List counts catch up this long after a job, so the demo shows SendGrid catching up."""
 LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
 def prepare_demo_workspace(folder: Path, *, profiles: int, seed: int, user: str | None = None):  # type: ignore[no-untyped-def]
     """A workspace in ``folder`` with generated customer data; returns the Workspace."""
-    from sgtui.source.demo import generate_demo_database
-    from sgtui.workspace.config import Workspace
-
     workspace = Workspace.open(folder, user=user)
     if not workspace.source_path.exists():
         generate_demo_database(workspace.source_path, profiles=profiles, seed=seed)
@@ -52,8 +50,6 @@ class DemoSession:
 
     def make_app(self) -> SgtuiApp:
         """The app on the demo workspace, talking to the sandbox, keys in memory."""
-        from sgtui.tui.app import make_app
-
         return make_app(self.workspace, secrets=self.secrets, demo=self.info)
 
 
@@ -64,6 +60,7 @@ def demo_session(
     profiles: int,
     seed: int,
     job_delay: float = DEMO_JOB_DELAY,
+    index_lag: float = DEMO_INDEX_LAG,
     user: str | None = None,
 ) -> Iterator[DemoSession]:
     """Demo data in ``folder`` and a sandbox SendGrid on loopback for as long as it lasts.
@@ -71,12 +68,8 @@ def demo_session(
     Connections a previous demo left in the workspace pointed at that demo's sandbox (gone
     now, with another port): they are pointed at this one.
     """
-    from sgtui.sandbox import SandboxServer
-    from sgtui.tui.app import DemoInfo
-    from sgtui.workspace.secrets import MemorySecrets
-
     workspace = prepare_demo_workspace(folder, profiles=profiles, seed=seed, user=user)
-    with SandboxServer(job_delay=job_delay, seed=seed) as sandbox:
+    with SandboxServer(job_delay=job_delay, index_lag=index_lag, seed=seed) as sandbox:
         for name in DEMO_LISTS:
             sandbox.create_list(name)
         _point_at(workspace, sandbox.base_url)
@@ -86,20 +79,19 @@ def demo_session(
 
 
 def _point_at(workspace: Workspace, base_url: str) -> None:
-    from dataclasses import replace
-
     stale = [c for c in workspace.connections.values()
              if c.base_url.startswith(LOOPBACK_PREFIXES) and c.base_url != base_url]
-    for connection in stale:
-        workspace.put_connection(replace(connection, base_url=base_url))
+
+    def change(workspace: Workspace) -> None:
+        for connection in stale:
+            workspace.put_connection(replace(connection, base_url=base_url))
+
     if stale:
-        workspace.save()
+        workspace.apply_and_save(change)
 
 
 def main(args: argparse.Namespace) -> int:
     """Build the playground, run the app, and tidy up the sandbox afterwards."""
-    from sgtui.workspace.config import WorkspaceError
-
     folder = getattr(args, "workspace", None)
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="sgtui-demo-")) / "workspace"
@@ -112,7 +104,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"sgtui demo: {error.sentence}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"sgtui demo: the sandbox could not start on loopback ({error.strerror or error}).",
+        print(sentence_for(error, "sgtui demo: the sandbox could not start on loopback ({cause})."),
               file=sys.stderr)
         return EXIT_USAGE
     print(f"The demo workspace stays in {folder}. Come back with "
@@ -126,7 +118,8 @@ def _welcome(session: DemoSession) -> str:
     lists = ", ".join(DEMO_LISTS)
     return (
         f"Sandbox SendGrid on {info.sandbox_url} (lists: {lists}; jobs take about "
-        f"{session.sandbox.job_delay:g} s like the real ones).\n"
+        f"{session.sandbox.job_delay:g} s and list counts catch up "
+        f"{session.sandbox.index_lag:g} s later, like the real ones).\n"
         f"Demo API key (the app shows it too): {info.api_key}\n"
         "Keys are kept in memory for this session only; the OS keyring is not used."
     )

@@ -27,17 +27,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 
 if TYPE_CHECKING:
     from sgtui.export.engine import RunOptions
     from sgtui.export.events import RunEvent, RunSummary
+    from sgtui.notify.delivery import Delivery
     from sgtui.workspace.config import Workspace
 
 
 def main_run(args: argparse.Namespace) -> int:
-    """Run one export; print its summary; 0, 1 or 2."""
+    """Run one export; print its summary (and where its alerts went); 0, 1 or 2."""
     from sgtui.export.engine import RunOptions
+    from sgtui.notify import service as notify
 
     workspace = _open_workspace(args, "run")
     if workspace is None:
@@ -61,6 +64,7 @@ def main_run(args: argparse.Namespace) -> int:
     options = RunOptions(dry_run=args.dry_run, full=args.full,
                          allow_removals=args.allow_removals, **_tuning())
     summary = _run_one(workspace, args.export, options, json_output=args.json)
+    _said(notify.notice_run(workspace, summary))
     if args.json:
         print(json.dumps(summary_json(summary), ensure_ascii=False))
     else:
@@ -69,53 +73,76 @@ def main_run(args: argparse.Namespace) -> int:
 
 
 def main_refresh(args: argparse.Namespace) -> int:
-    """Run every export scheduled with the refresh; print a summary; 0, 1 or 2."""
+    """Run every export scheduled with the refresh; print a summary; 0, 1 or 2.
+
+    However it ends (the workspace unusable, another refresh running, the data unreadable,
+    an unexpected error), it prints its one JSON object with ``--json`` and records its
+    outcome in ``runs/last-refresh.json``.
+    """
+    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+
+    folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
+    report = _RefreshReport(folder, json_output=args.json)
+    try:
+        workspace = Workspace.open(folder, create=False)
+    except WorkspaceError as error:
+        return report.stopped(error.sentence, EXIT_USAGE)
+    report.workspace = workspace
+    try:
+        return _refresh(workspace, args, report)
+    except Exception as error:  # the refresh's last line: a sentence, details in the log
+        import logging
+
+        logging.getLogger("sgtui").exception("the refresh failed unexpectedly")
+        return report.stopped(sentence_for(error, REFRESH_UNEXPECTED), EXIT_RUN_FAILED)
+
+
+REFRESH_UNEXPECTED = ("The refresh stopped on an unexpected problem ({cause}); the next "
+                      "refresh tries again, and runs/sgtui.log has the details.")
+
+
+def _refresh(workspace: Workspace, args: argparse.Namespace, report: _RefreshReport) -> int:
     from sgtui.export.engine import RunOptions
     from sgtui.export.locks import FileLock, LockHeld
+    from sgtui.notify import service as notify
     from sgtui.workspace.model import Schedule
 
-    workspace = _open_workspace(args, "refresh")
-    if workspace is None:
-        return EXIT_USAGE
     names = sorted(name for name, export in workspace.exports.items()
                    if export.schedule is Schedule.REFRESH)
+    report.names = names
     lock = FileLock(workspace.folder / "refresh.lock")
     try:
         lock.acquire()
     except LockHeld as held:
-        _say(f"sgtui refresh: another refresh of this workspace is still running (process "
-             f"{held.pid or 'unknown'}); this one did nothing.")
-        return EXIT_RUN_FAILED
+        report.names = []  # the running refresh speaks for its exports
+        return report.stopped(f"Another refresh of this workspace is still running (process "
+                              f"{held.pid or 'unknown'}); this one did nothing.",
+                              EXIT_RUN_FAILED)
     try:
-        problems = _config_problems(workspace, names)
+        heard: list[str] = []
+        problems = _config_problems(workspace, names, heard, quiet=True)
         if problems is None:
-            return EXIT_USAGE
-        results: list[dict[str, Any]] = []
+            return report.stopped(" ".join(heard), EXIT_USAGE)
         failures: list[str] = []
         for name in names:
             if problems.get(name):
                 sentence = " ".join(problems[name])
-                results.append({"export": name, "status": "failed", "sentence": sentence})
+                report.results.append({"export": name, "status": "failed",
+                                       "sentence": sentence})
                 failures.append(f"{name}: {sentence}")
                 if not args.json:
                     print(f"{name}: not set up right: {sentence}")
+                _said(notify.notice_unstarted(workspace, name, sentence))
                 continue
             summary = _run_one(workspace, name, RunOptions(**_tuning()), json_output=args.json)
-            results.append(summary_json(summary))
+            _said(notify.notice_run(workspace, summary))
+            report.results.append(summary_json(summary))
             if exit_code(summary) != EXIT_OK:
                 failures.append(f"{name}: {summary.sentence}")
             if not args.json:
                 print(describe(summary))
-        outcome = {
-            "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "exports": results,
-            "failed": len(failures),
-            "ok": not failures,
-        }
-        _write_last_refresh(workspace, outcome)
-        if args.json:
-            print(json.dumps(outcome, ensure_ascii=False))
-        elif not names:
+        report.finished(failures)
+        if not args.json and not names:
             print("No export runs with the refresh (schedule = \"refresh\"); nothing to do.")
         if failures:
             _say(f"sgtui refresh: {len(failures):,} of {len(names):,} exports failed:")
@@ -125,6 +152,69 @@ def main_refresh(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         lock.release()
+
+
+class _RefreshReport:
+    """One refresh's outcome: printed once (one JSON object with ``--json``), written to
+    ``runs/last-refresh.json`` and announced to the alerts, however the refresh ended."""
+
+    def __init__(self, folder: Path, *, json_output: bool) -> None:
+        self.folder = folder
+        self.json_output = json_output
+        self.workspace: Workspace | None = None
+        self.results: list[dict[str, Any]] = []
+        self.names: list[str] = []
+        """The exports this refresh was to run (each one it did not reach counts failed)."""
+
+    def finished(self, failures: list[str]) -> None:
+        """Every export ran (or was found not set up): record and print the outcome."""
+        from sgtui.notify import service as notify
+
+        outcome = self._outcome(failed=len(failures), ok=not failures)
+        self._record(outcome)
+        if self.workspace is not None:
+            _said(notify.notice_refresh(self.workspace, None))
+        if self.json_output:
+            print(json.dumps(outcome, ensure_ascii=False))
+
+    def stopped(self, sentence: str, code: int) -> int:
+        """The refresh could not run (every remaining export): say, record, print; ``code``."""
+        from sgtui.notify import service as notify
+
+        _say(f"sgtui refresh: {sentence}")
+        ran = {result.get("export") for result in self.results}
+        self.results += [{"export": name, "status": "failed", "sentence": sentence}
+                         for name in self.names if name not in ran]
+        outcome = self._outcome(failed=max(1, sum(
+            1 for result in self.results if result.get("status") != "succeeded")), ok=False)
+        outcome["sentence"] = sentence
+        self._record(outcome)
+        if self.workspace is not None:
+            _said(notify.notice_refresh(self.workspace, sentence))
+        if self.json_output:
+            print(json.dumps(outcome, ensure_ascii=False))
+        return code
+
+    def _outcome(self, *, failed: int, ok: bool) -> dict[str, Any]:
+        return {
+            "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "exports": self.results,
+            "failed": failed,
+            "ok": ok,
+        }
+
+    def _record(self, outcome: dict[str, Any]) -> None:
+        from sgtui.workspace.files import ensure_subdir
+
+        if self.workspace is None and not (self.folder / "sgtui.toml").is_file():
+            return  # no workspace here to record in
+        try:  # a workspace whose sgtui.toml is unusable still has its runs folder
+            runs = (self.workspace.runs_folder if self.workspace is not None
+                    else ensure_subdir(self.folder / "runs"))
+        except OSError as error:
+            _say(sentence_for(error, "sgtui refresh: could not record the outcome ({cause})."))
+            return
+        _write_last_refresh(runs, outcome)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -142,6 +232,12 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def _said(alerts: list[Delivery]) -> None:
+    """Say where the alerts a run called for went (they never change its exit code)."""
+    for delivery in alerts:
+        _say(f"alert: {delivery}")
+
+
 def _open_workspace(args: argparse.Namespace, command: str) -> Workspace | None:
     from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
 
@@ -153,16 +249,21 @@ def _open_workspace(args: argparse.Namespace, command: str) -> Workspace | None:
         return None
 
 
-def _config_problems(workspace: Workspace, exports: list[str]) -> dict[str, list[str]] | None:
-    """Problems per export (with its connection); None (after saying why) when the workspace
-    as a whole cannot be used."""
+def _config_problems(workspace: Workspace, exports: list[str],
+                     heard: list[str] | None = None, *,
+                     quiet: bool = False) -> dict[str, list[str]] | None:
+    """Problems per export (with its connection); None (after saying why, unless ``quiet``,
+    and into ``heard``) when the workspace as a whole cannot be used."""
     from sgtui.source import SourceError, open_source
     from sgtui.workspace.validation import validate
 
+    say: Callable[[str], None] = (lambda text: None) if quiet else _say
+    heard = [] if heard is None else heard
     try:
         source = open_source(workspace)
     except SourceError as error:
-        _say(f"sgtui: {error.sentence}")
+        say(f"sgtui: {error.sentence}")
+        heard.append(error.sentence)
         return None
     try:
         problems = validate(workspace, source)
@@ -170,9 +271,10 @@ def _config_problems(workspace: Workspace, exports: list[str]) -> dict[str, list
         source.close()
     general = [p for p in problems if p.key.split(".")[0] in ("version", "source")]
     if general:
-        _say(f"sgtui: {workspace.path} has problems:")
+        say(f"sgtui: {workspace.path} has problems:")
         for problem in general:
-            _say(f"  - {problem}")
+            say(f"  - {problem}")
+        heard.append(f"{workspace.path} has problems: " + "; ".join(map(str, general)) + ".")
         return None
     found: dict[str, list[str]] = {}
     for name in exports:
@@ -274,16 +376,14 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     """Send sgtui's log (batches, jobs, errors; never the key or personal data) to
     ``runs/sgtui.log`` instead of the terminal, while a run lasts."""
     import logging
-    import os
 
-    from sgtui.workspace.files import file_mode_for
+    from sgtui.workspace.files import open_append
 
     logger = logging.getLogger("sgtui")
-    path = workspace.runs_folder / "sgtui.log"
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-                         file_mode_for(path.parent)))
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        stream = open(open_append(workspace.runs_folder / "sgtui.log"), "a",  # noqa: SIM115
+                      encoding="utf-8")
+        handler: logging.Handler = logging.StreamHandler(stream)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -296,18 +396,21 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         handler.close()
+        if isinstance(handler, logging.StreamHandler):
+            handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
 
 
-def _write_last_refresh(workspace: Workspace, outcome: dict[str, Any]) -> None:
+def _write_last_refresh(runs: Path, outcome: dict[str, Any]) -> None:
+    from sgtui.export.schedule_units import LAST_REFRESH_FILE
     from sgtui.workspace.files import atomic_write_text
 
     try:
-        atomic_write_text(workspace.runs_folder / "last-refresh.json",
+        atomic_write_text(runs / LAST_REFRESH_FILE,
                           json.dumps(outcome, ensure_ascii=False, indent=1))
     except OSError as error:
-        _say(f"sgtui refresh: could not write last-refresh.json ({error.strerror}).")
+        _say(sentence_for(error, "sgtui refresh: could not write last-refresh.json ({cause})."))
 
 
 # ---------------------------------------------------------------------------- renderers

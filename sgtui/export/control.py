@@ -14,6 +14,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sgtui.errors import SgtuiError
 from sgtui.export.events import (
     RateLimitSeen,
     Retrying,
@@ -35,12 +36,11 @@ SHOWN_PACE = 1.0
 T = TypeVar("T")
 
 
-class RunStopped(Exception):
+class RunStopped(SgtuiError):
     """The run stops with ``sentence`` (and ``status``)."""
 
     def __init__(self, sentence: str, status: RunStatus = RunStatus.FAILED) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.status = status
 
 

@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sgtui.export.control import RunControl
-from sgtui.export.events import JobUpdated, Warned
+from sgtui.export.events import JobUpdated, RejectedRow, Warned
 from sgtui.export.wording import counted, it_or_them
+from sgtui.sendgrid.errors_file import ErrorsFileUnavailable, FailedRow, fetch_errors_file
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.client import SendGridClient
+    from sgtui.sendgrid.models import ImportJob
     from sgtui.workspace.state import StateStore
+
+BatchRows = tuple[Sequence[str], Sequence[str]]
+"""A batch's profile keys and emails, in the order they were sent."""
 
 logger = logging.getLogger("sgtui.export")
 
@@ -50,6 +56,9 @@ class JobPoller:
         """Contacts of this run's upserts that SendGrid finished processing."""
         self.problems = 0
         """This run's jobs that errored, failed or did not finish in time."""
+        self.on_failed_rows: Callable[[list[RejectedRow]], Awaitable[None]] | None = None
+        """Where rows SendGrid failed inside a job go (the rejected-rows CSV and the panel)."""
+        self.fetch_errors: Callable[[str], Awaitable[list[FailedRow]]] = fetch_errors_file
 
     async def resume(self, run_id: int) -> int | None:
         """Finish what an interrupted run of the export left: mark it interrupted and poll its
@@ -71,16 +80,19 @@ class JobPoller:
 
     async def poll(self, job_id: str, batch: int, contacts: int, *, owner_run: int,
                    kind: str = "upsert", report: bool = True,
-                   removed_emails: list[str] | None = None) -> None:
+                   removed_emails: list[str] | None = None,
+                   rows: BatchRows | None = None) -> None:
         """Poll one job until SendGrid finishes it; settle its contacts in the state.
 
         ``report``: count it in this run and tell the listener (not for a resumed run's jobs).
+        ``rows``: the batch's keys and emails, to name the rows SendGrid failed in the job.
         """
         from sgtui.sendgrid.errors import NotFound, SendGridError
 
         control = self.control
         delay = self.timing.initial
         waited = 0.0
+        finished: ImportJob | None = None
         while True:
             try:
                 job = await control.or_cancel(self.client.import_status(job_id))
@@ -97,6 +109,7 @@ class JobPoller:
                 if job.finished:
                     status, created, updated = job.status, job.created, job.updated
                     errored = job.errored or (contacts if status == "failed" else 0)
+                    finished = job
                     break
             if waited >= self.timing.timeout:
                 self.problems += 1
@@ -114,7 +127,36 @@ class JobPoller:
             return
         if errored:
             self.problems += 1
+            await self._name_failed_rows(finished, errored, rows)
         control.count(created=created, updated=updated, rejected_by_sendgrid=errored)
         self.confirmed += contacts
         control.emit(JobUpdated(batch, job_id, status, created, updated, errored,
                                 self.confirmed))
+
+    async def _name_failed_rows(self, job: ImportJob | None, errored: int,
+                                rows: BatchRows | None) -> None:
+        """Fetch the job's errors file and hand its rows on with SendGrid's reasons; say so
+        when it cannot be had (the counts stand either way)."""
+        if job is None or rows is None or self.on_failed_rows is None:
+            return
+        them = it_or_them(errored)
+        if not job.errors_url:
+            self.control.emit(Warned(
+                f"SendGrid failed {counted(errored, 'contact')} in job {job.id} without "
+                f"naming {them}; the next run sends {them} again."))
+            return
+        try:
+            failed = await self.control.or_cancel(self.fetch_errors(job.errors_url))
+        except ErrorsFileUnavailable as error:
+            logger.warning("job %s: errors file not fetched: %s", job.id, error.reason)
+            self.control.emit(Warned(
+                f"SendGrid failed {counted(errored, 'contact')} in job {job.id}, but its list "
+                f"of them could not be fetched ({error.reason}); the counts stand and the "
+                f"next run sends {them} again."))
+            return
+        keys, emails = rows
+        key_of = {email: key for key, email in zip(keys, emails, strict=False)}
+        named = [RejectedRow(key_of.get(row.identifier, ""), row.identifier, row.reason)
+                 for row in failed]
+        if named:
+            await self.on_failed_rows(named)

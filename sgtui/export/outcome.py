@@ -10,7 +10,9 @@ refused some contacts (or did not finish a job).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted, it_or_them, were
 from sgtui.workspace.run_records import RunCounts, RunStatus
 
@@ -72,6 +74,17 @@ def outcome(facts: RunFacts) -> tuple[RunStatus, str]:
         f"{'it' if counts.uploaded == 1 else 'them all'}.{removed}{tail}{notes}")
 
 
+def fresh_state_sentence(kept_as: Path, *, mirror: bool) -> str:
+    """What a run says that found its state database damaged and started a fresh one."""
+    removals = (" It removes nobody from the list: sgtui no longer knows whom it put there "
+                "before, so people who left the segments earlier stay until you remove them "
+                "in SendGrid; from the next run on, people who leave are removed again."
+                if mirror else "")
+    return (f"The state database was damaged: sgtui kept it as {kept_as.name} (renamed, "
+            "not deleted) and started a fresh one, so this run sends every contact once "
+            f"(sending one again changes nothing in SendGrid).{removals}")
+
+
 def cancel_sentence(counts: RunCounts) -> str:
     """What a cancelled run says: how far SendGrid got, and that the next run goes on."""
     if not (counts.uploaded or counts.removed):
@@ -93,11 +106,11 @@ def too_many_removals(planned: int, limit: int, *, dry: bool) -> str:
             f"run it again with --allow-removals {planned} (or confirm in the app).")
 
 
-UNEXPECTED = ("The run stopped on an unexpected problem ({name}); the next run picks up where "
+UNEXPECTED = ("The run stopped on an unexpected problem ({cause}); the next run picks up where "
               "it stopped.")
 """The engine's last line, when something it did not foresee broke (details in the log)."""
 
 
 def unexpected_sentence(error: BaseException) -> str:
     """The sentence for a problem the engine did not foresee."""
-    return UNEXPECTED.format(name=type(error).__name__)
+    return sentence_for(error, UNEXPECTED)

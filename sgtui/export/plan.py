@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sgtui.errors import SgtuiError
 from sgtui.workspace.limits import max_profiles_per_export, over_cap, over_cap_while_reading
 from sgtui.workspace.model import ExportConfig, SyncMode
 from sgtui.workspace.roles import can_edit_export
@@ -30,13 +31,12 @@ if TYPE_CHECKING:
     from sgtui.workspace.config import Workspace
 
 
-class PlanProblem(Exception):
+class PlanProblem(SgtuiError):
     """An export cannot run; ``sentences`` say every reason (``sentence``: all of them)."""
 
     def __init__(self, sentences: list[str]) -> None:
         self.sentences = list(sentences)
-        self.sentence = " ".join(self.sentences)
-        super().__init__(self.sentence)
+        super().__init__(" ".join(self.sentences))
 
 
 def resolve_key(workspace: Workspace, connection_name: str, secrets: SecretStore) -> ApiKey | None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sgtui.errors import CAUSE, SgtuiError, sentence_for
+
 DEFAULT_CRON_SCHEDULE = "17 * * * *"
 """Minute 17 of every hour: off the full hour, when many other jobs start."""
 DEFAULT_ON_CALENDAR = "hourly"
@@ -189,14 +191,12 @@ class LastRefresh:
     ok: bool
     failed: int
     exports: tuple[ExportOutcome, ...]
+    sentence: str = ""
+    """Why the refresh as a whole could not run its exports ("" when it ran them)."""
 
 
-class LastRefreshUnreadable(Exception):
+class LastRefreshUnreadable(SgtuiError):
     """``last-refresh.json`` exists but cannot be read; ``sentence`` says why."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 def load_last_refresh(runs_folder: Path) -> LastRefresh | None:
@@ -208,7 +208,7 @@ def load_last_refresh(runs_folder: Path) -> LastRefresh | None:
         return None
     except OSError as error:
         raise LastRefreshUnreadable(
-            f"sgtui cannot read {path} ({error.strerror or error})."
+            sentence_for(error, f"sgtui cannot read {path} ({CAUSE}).")
         ) from None
     except ValueError:
         raise LastRefreshUnreadable(
@@ -227,6 +227,7 @@ def load_last_refresh(runs_folder: Path) -> LastRefresh | None:
         ok=bool(data.get("ok", False)),
         failed=failed if isinstance(failed, int) else 0,
         exports=exports,
+        sentence=str(data.get("sentence") or ""),
     )
 
 

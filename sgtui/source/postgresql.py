@@ -17,6 +17,7 @@ failure becomes a :class:`SourceError` with a sentence naming the host or the re
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import re
 import threading
@@ -337,17 +338,6 @@ class PostgresSource:
             (limit,),
         )
 
-    def column_stats(self, column: str, limit: int = 1_000) -> tuple[int, int]:
-        """Of the first ``limit`` profiles: how many, and how many have ``column`` empty."""
-        ((total, empty),) = self._fetch(
-            "sampling a column",
-            sql.SQL("SELECT COUNT(*), COUNT(*) FILTER (WHERE btrim(COALESCE(c::text, '')) = '') "
-                    "FROM (SELECT {c} AS c FROM {p} LIMIT %s) s").format(
-                c=sql.Identifier(column), p=self._relations["profiles"]),
-            (limit,),
-        )
-        return int(total), int(empty)
-
     def close(self) -> None:
         self._db.close()
 
@@ -393,8 +383,6 @@ _PREAMBLE = re.compile(r"^(connection failed:\s*)?(connection to server (at|on) 
 
 
 def _os_user() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:

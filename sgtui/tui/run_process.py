@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
+from sgtui.errors import SgtuiError, sentence_for
+
 if TYPE_CHECKING:
     from sgtui.export.events import RunEvent, RunSummary
     from sgtui.workspace.config import Workspace
@@ -55,12 +57,8 @@ class RunRequest:
         return f"RunRequest(export={self.export!r}, folder={self.folder!r})"
 
 
-class ChildEnded(Exception):
+class ChildEnded(SgtuiError):
     """The child process ended without a summary; ``sentence`` says so."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 def encode(item: object) -> bytes:
@@ -208,9 +206,8 @@ async def _serve(request: RunRequest, commands: IO[bytes], frames: IO[bytes]) ->
         send("problem", "The run was stopped before it could record its outcome; the next "
                         "run of the export picks up where it stopped.")
     except Exception as error:  # the parent shows a sentence, never a traceback
-        sentence = getattr(error, "sentence", None)
-        send("problem", sentence if isinstance(sentence, str) and sentence else
-             f"The run stopped unexpectedly ({type(error).__name__}); nothing more was sent.")
+        send("problem", sentence_for(
+            error, "The run stopped unexpectedly ({cause}); nothing more was sent."))
     frames.close()
 
 

@@ -9,10 +9,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sgtui.workspace.model import Access, ConnectionConfig, ExportConfig
+from sgtui.workspace.model import Access, ConnectionConfig, ExportConfig, UsableBy
 
 
 class Role(StrEnum):
@@ -46,16 +44,9 @@ def can_manage_connections(role: Role) -> bool:
 
 def can_use_connection(role: Role, connection: ConnectionConfig) -> bool:
     """Pick ``connection`` for an export."""
-    from sgtui.workspace.model import UsableBy
-
     if role is Role.ADMIN:
         return True
     return role is Role.CONTRIBUTOR and connection.usable_by is UsableBy.ADMINS_AND_CONTRIBUTORS
-
-
-def can_see_connection_details(role: Role, connection: ConnectionConfig) -> bool:
-    """See export users, consent and base URL (admins); others see the name and type."""
-    return role is Role.ADMIN
 
 
 def can_edit_export(

@@ -15,7 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace import roles
+from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import Access
 from sgtui.workspace.roles import Role
 
@@ -141,8 +143,6 @@ class AccessScreen(Screen[None]):
             self._status(f"{user} is already {self._as(role)}.")
             return
         if user == self.app.workspace.user and role is not Role.ADMIN:
-            from sgtui.tui.widgets.confirm import ConfirmModal
-
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.save_access(changed, f"You are now {self._as(role)}.", user)
@@ -163,17 +163,10 @@ class AccessScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="save-access", exit_on_error=False)
     def save_access(self, access: Access, sentence: str, user: str) -> None:
         """Write ``[access]`` to ``sgtui.toml``."""
-        from sgtui.workspace.config import WorkspaceError
-
-        workspace = self.app.workspace
-        workspace.set_access(access)
         try:
-            workspace.save()
-        except (WorkspaceError, OSError) as error:
-            workspace.reload()
-            problem = getattr(error, "sentence", None) or (
-                f"sgtui could not write sgtui.toml ({getattr(error, 'strerror', error)}).")
-            self.post_message(self.AccessSaved("", problem))
+            self.app.workspace.apply_and_save(lambda workspace: workspace.set_access(access))
+        except WorkspaceError as error:
+            self.post_message(self.AccessSaved("", error.sentence))
         else:
             self.post_message(self.AccessSaved(sentence, None, user))
 

@@ -17,10 +17,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
+from sgtui.errors import CAUSE, sentence_for
+from sgtui.tui.screens.connection_setup.keys import stored_key
+from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
 from sgtui.workspace import roles
+from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role
-from sgtui.workspace.secrets import ApiKey, SecretsError, account_name
+from sgtui.workspace.secrets import ApiKey, SecretsError, account_name, user_key_file
 
 if TYPE_CHECKING:
     from sgtui.tui.app import SgtuiApp
@@ -265,8 +270,8 @@ class ConnectionsScreen(Screen[None]):
         except (SendGridError, SecretsError) as error:
             self.post_message(self.ConnectionTested(False, f"“{name}”: {error.sentence}"))
         except Exception as error:  # nothing unexpected may end the app
-            self.post_message(self.ConnectionTested(False, (
-                f"Testing “{name}” failed unexpectedly ({type(error).__name__}).")))
+            self.post_message(self.ConnectionTested(False, sentence_for(
+                error, f"Testing “{name}” failed unexpectedly ({CAUSE}).")))
         else:
             missing = missing_scopes(scopes)
             if missing:
@@ -280,8 +285,6 @@ class ConnectionsScreen(Screen[None]):
                     True, f"✓ “{name}” works: the key may {may}."))
 
     def _key_for(self, connection: ConnectionConfig) -> ApiKey | None:
-        from sgtui.tui.screens.connection_setup.keys import stored_key
-
         return stored_key(self.app, connection.name)
 
     @on(ConnectionTested)
@@ -290,9 +293,6 @@ class ConnectionsScreen(Screen[None]):
 
     def action_remove(self) -> None:
         """Remove the highlighted connection, asking what to do with exports that use it."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-        from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
-
         connection = self._selected()
         if connection is None:
             return
@@ -318,24 +318,20 @@ class ConnectionsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="remove-connection", exit_on_error=False)
     def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:
         """Write the removal (and the exports' fate) to ``sgtui.toml``; forget my key."""
-        from sgtui.tui.widgets.connection.confirm_remove import RemoveChoice
-        from sgtui.workspace.config import WorkspaceError
+        exports = self.app.workspace.exports_using(connection.name)
 
-        workspace = self.app.workspace
-        exports = workspace.exports_using(connection.name)
-        for export in exports:
-            if choice is RemoveChoice.REMOVE_EXPORTS:
-                workspace.remove_export(export.name)
-            else:
-                workspace.put_export(replace(export, connection=None))
-        workspace.remove_connection(connection.name)
+        def change(workspace: Workspace) -> None:
+            for export in exports:
+                if choice is RemoveChoice.REMOVE_EXPORTS:
+                    workspace.remove_export(export.name)
+                else:
+                    workspace.put_export(replace(export, connection=None))
+            workspace.remove_connection(connection.name)
+
         try:
-            workspace.save()
-        except (WorkspaceError, OSError) as error:
-            sentence = getattr(error, "sentence", None) or (
-                f"sgtui could not write sgtui.toml ({getattr(error, 'strerror', error)}).")
-            workspace.reload()
-            self.post_message(self.ConnectionRemoved("", sentence))
+            self.app.workspace.apply_and_save(change)
+        except WorkspaceError as error:
+            self.post_message(self.ConnectionRemoved("", error.sentence))
             return
         self._forget_keys(connection.name)
         done = f"Removed “{connection.display_name}”."
@@ -348,8 +344,6 @@ class ConnectionsScreen(Screen[None]):
 
     def _forget_keys(self, name: str) -> None:
         """Forget this user's key for connection ``name``: keyring and the chosen key file."""
-        from sgtui.workspace.secrets import user_key_file
-
         account = account_name(self.app.workspace.id, name)
         with contextlib.suppress(SecretsError):  # no keyring: nothing of ours is in it
             self.app.secrets.delete(account)

@@ -15,7 +15,14 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Select, Static
 
-from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
+from sgtui.errors import CAUSE, sentence_for
+from sgtui.source.csv_import import (
+    CsvImportError,
+    CsvPreview,
+    ImportResult,
+    import_csv,
+    preview_csv,
+)
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
@@ -183,17 +190,13 @@ class CsvImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="csv-preview", exit_on_error=False)
     def load_preview(self, path: Path) -> None:
         """Read the file's layout and first rows off the UI thread."""
-        from sgtui.source.csv_import import preview_csv
-
         try:
             if not path.is_file():
                 raise CsvImportError(f"There is no file {path}.")
             preview = preview_csv(path, limit=PREVIEW_ROWS)
-        except CsvImportError as error:
-            self.post_message(self.PreviewLoaded(path, None, error.sentence))
         except Exception as error:  # an odd file must not end the app
             self.post_message(self.PreviewLoaded(
-                path, None, f"sgtui cannot read {path} ({type(error).__name__})."))
+                path, None, sentence_for(error, f"sgtui cannot read {path} ({CAUSE}).")))
         else:
             self.post_message(self.PreviewLoaded(path, preview, None))
 
@@ -254,18 +257,14 @@ class CsvImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="csv-import", exit_on_error=False)
     def run_import(self, path: Path, key: str | None, segments_column: str | None) -> None:
         """Load the file in one transaction, off the UI thread."""
-        from sgtui.source.csv_import import import_csv
-
         try:
             result = import_csv(
                 path, self.app.workspace.source_path, key=key, segments_column=segments_column,
                 on_progress=lambda rows: self.post_message(self.ImportProgressed(rows)))
-        except CsvImportError as error:
-            self.post_message(self.CsvImportFailed(error.sentence))
         except Exception as error:  # nothing half-imported: the transaction rolled back
-            self.post_message(self.CsvImportFailed(
-                f"The import stopped on an unexpected problem ({type(error).__name__}); "
-                "nothing was imported."))
+            self.post_message(self.CsvImportFailed(sentence_for(
+                error, "The import stopped on an unexpected problem ({cause}); "
+                "nothing was imported.")))
         else:
             self.post_message(self.CsvImported(result))
 

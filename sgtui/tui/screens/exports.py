@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from sgtui.workspace.model import ExportConfig, Schedule
+from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.workspace.config import WorkspaceError
+from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
 
 if TYPE_CHECKING:
@@ -199,7 +202,6 @@ class ExportsScreen(Screen[None]):
         detail.display = export is not None
         if export is None:
             return
-        from sgtui.workspace.model import MAPPABLE_FIELDS
 
         names = self.segment_names
         mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
@@ -366,15 +368,13 @@ class ExportsScreen(Screen[None]):
         if export is None:
             return
         on = export.schedule is not Schedule.REFRESH
-        changed = _replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
+        changed = replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
         self.write(lambda ws: ws.put_export(changed),
                    f"{export.name} now runs with every refresh." if on
                    else f"{export.name} now runs on demand only.")
 
     def action_detach_connection(self) -> None:
         """Keep the selected export but detach its connection (it will not run)."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         export = self._editable("detach")
         if export is None:
             return
@@ -382,7 +382,7 @@ class ExportsScreen(Screen[None]):
             self.notify(f"{export.name} has no connection attached. Edit it to attach one.",
                         markup=False)
             return
-        changed = _replace(export, connection=None)
+        changed = replace(export, connection=None)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -397,8 +397,6 @@ class ExportsScreen(Screen[None]):
 
     def action_remove_export(self) -> None:
         """Remove the selected export, after asking."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         export = self._editable("remove")
         if export is None:
             return
@@ -429,8 +427,6 @@ class ExportsScreen(Screen[None]):
 
     def action_run_scheduled(self) -> None:
         """Run every scheduled export (what a refresh does), after asking."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         workspace = self.app.workspace
         names = [e.name for e in workspace.exports.values()
                  if e.schedule is Schedule.REFRESH and not e.is_detached
@@ -484,9 +480,12 @@ class ExportsScreen(Screen[None]):
     @work(thread=True, group="exports-write", exit_on_error=False)
     def write(self, change: Callable[[Workspace], None], done: str) -> None:
         """Apply ``change`` to the workspace and save ``sgtui.toml``."""
-        from sgtui.tui.screens.export_wizard.saving import write_workspace
-
-        self.post_message(self.Written(done, write_workspace(self.app.workspace, change)))
+        try:
+            self.app.workspace.apply_and_save(change)
+        except WorkspaceError as error:
+            self.post_message(self.Written(done, error.sentence))
+        else:
+            self.post_message(self.Written(done, None))
 
     def on_exports_screen_written(self, event: Written) -> None:
         self.refresh_rows()
@@ -494,10 +493,4 @@ class ExportsScreen(Screen[None]):
             self.notify(event.problem, severity="error", markup=False)
         else:
             self.notify(event.done, markup=False)
-
-
-def _replace(export: ExportConfig, **changes: object) -> ExportConfig:
-    from dataclasses import replace
-
-    return replace(export, **changes)  # type: ignore[arg-type]
 

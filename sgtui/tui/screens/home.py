@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 from sgtui.workspace.roles import Role
 
@@ -58,6 +59,8 @@ class HomeScreen(Screen[None]):
 
     _runs: int | None = None
     """Runs in the history; None until the worker has counted them."""
+    _resumed = False
+    """Whether the first ScreenResume (the first show) has passed."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,9 +75,14 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#home-menu", OptionList).focus()
+        self.summarise_data()
 
     def on_screen_resume(self) -> None:
-        """On first show and on coming back: paint first, count after."""
+        """On coming back (a run or an import may have changed the counts): paint first,
+        count after. The first show counts from on_mount."""
+        if not self._resumed:
+            self._resumed = True
+            return
         self._refresh_menu()
         self.query_one("#workspace-facts", Static).update(self._facts())
         if self.app.demo is not None:
@@ -161,7 +169,6 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-data", exit_on_error=False)
     def summarise_data(self) -> None:
         """Count runs, profiles and segments off the UI thread."""
-        from sgtui.source import SourceError
 
         self.post_message(self.RunsCounted(_count_runs(self.app.workspace.state_path)))
         try:
@@ -171,10 +178,8 @@ class HomeScreen(Screen[None]):
                 profiles = source.totals([s.id for s in segments], None).profiles if segments else 0
             finally:
                 source.close()
-        except SourceError as error:
-            self.post_message(self.DataSummarised(DataSummary(problem=error.sentence)))
         except Exception as error:  # an unreadable file must not end the app
-            problem = f"The customer data could not be read ({type(error).__name__})."
+            problem = sentence_for(error, "The customer data could not be read ({cause}).")
             self.post_message(self.DataSummarised(DataSummary(problem=problem)))
         else:
             self.post_message(self.DataSummarised(DataSummary(profiles, len(segments))))

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from sgtui.errors import sentence_for
 from sgtui.export.events import RunSummary
 from sgtui.export.schedule_units import (
     DEFAULT_CRON_SCHEDULE,
@@ -33,6 +34,7 @@ from sgtui.export.schedule_units import (
     systemd_commands,
     timer_unit,
 )
+from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
 
 STATUS_STYLES = {
@@ -73,6 +75,7 @@ class ScheduleScreen(Screen[None]):
         Binding("c", "copy('crontab')", "Copy cron line", id="schedule.copy-crontab"),
         Binding("s", "copy('service')", "Copy service", id="schedule.copy-service"),
         Binding("t", "copy('timer')", "Copy timer", id="schedule.copy-timer"),
+        Binding("a", "test_alert", "Test alert", id="schedule.test-alert"),
         Binding("ctrl+r", "reload", "Reload", id="schedule.reload", show=False),
     ]
 
@@ -117,6 +120,8 @@ class ScheduleScreen(Screen[None]):
                          classes="schedule-note")
             yield Static(Content.styled("Exports", "bold"), classes="schedule-heading")
             yield Static(Content("…"), id="scheduled-exports")
+            yield Static(Content.styled("Alerts", "bold"), classes="schedule-heading")
+            yield AlertsPanel(id="alerts")
             yield Static(Content.styled("The API key", "bold"), classes="schedule-heading")
             yield Static(self._key_help(), id="key-help")
             yield self._code(env_file_commands(), "key-file-commands", "create the key file")
@@ -137,6 +142,11 @@ class ScheduleScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown. Paint first, read after.
         self.call_after_refresh(self.load_outcome)
+        self.call_after_refresh(self.query_one(AlertsPanel).load)
+
+    def action_test_alert(self) -> None:
+        """Send a test alert to every [notify] target."""
+        self.query_one(AlertsPanel).send_test()
 
     # -- texts -------------------------------------------------------------------------------
     @staticmethod
@@ -192,7 +202,7 @@ class ScheduleScreen(Screen[None]):
     def load_outcome(self) -> None:
         """Read ``last-refresh.json`` and each export's last run, off the UI thread."""
         from sgtui.export.schedule_units import LastRefreshUnreadable, load_last_refresh
-        from sgtui.workspace.state import StateError, StateStore
+        from sgtui.workspace.state import StateStore
 
         workspace = self.app.workspace
         last: LastRefresh | None = None
@@ -214,10 +224,8 @@ class ScheduleScreen(Screen[None]):
                     run = store.last_run(name)
                     if run is not None:
                         last_runs[name] = run
-        except StateError as error:
-            problem = problem or error.sentence
         except Exception as error:  # an unreadable database must not end the app
-            problem = problem or f"The run history could not be read ({type(error).__name__})."
+            problem = problem or sentence_for(error, "The run history could not be read ({cause}).")
         self.post_message(self.OutcomeLoaded(last, last_runs, problem))
 
     def on_schedule_screen_outcome_loaded(self, event: OutcomeLoaded) -> None:
@@ -235,7 +243,10 @@ class ScheduleScreen(Screen[None]):
                 "each refresh's outcome shows here."
             )
         when = _time(last.finished_at)
-        if not last.exports:
+        if last.sentence:
+            head = Content.styled(f"Finished {when}: the refresh could not run. "
+                                  f"{last.sentence}", "bold $error")
+        elif not last.exports:
             head = Content(f"Finished {when}: no export was scheduled, so nothing ran.")
         elif last.ok:
             head = Content.styled(

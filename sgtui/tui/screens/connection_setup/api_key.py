@@ -9,6 +9,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
+from sgtui.sendgrid.errors import SendGridError
+from sgtui.sendgrid.security import check_base_url
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import Region, SetupMode
 from sgtui.workspace.secrets import ApiKey
@@ -147,11 +149,12 @@ class ApiKeyStep(SetupStep):
         draft = self.draft
         if draft.key is None and draft.mode is not SetupMode.EDIT:
             return "Enter the API key (paste it from SendGrid)."
+        if draft.key is not None and (because := draft.key.unusable_because) is not None:
+            return (f"The key you entered {because}, which no SendGrid API key contains. "
+                    "Copy it again from SendGrid (Settings > API Keys) and paste it here.")
         if draft.region is Region.CUSTOM:
             if not draft.custom_url:
                 return "Enter the custom base URL, or pick Global or EU under Advanced."
-            from sgtui.sendgrid.errors import SendGridError
-            from sgtui.sendgrid.security import check_base_url
 
             try:
                 check_base_url(draft.base_url)

@@ -9,8 +9,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from sgtui.errors import sentence_for
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import SetupMode
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
     KEY_FILE_NAME,
@@ -89,8 +91,6 @@ class ExportUserStep(SetupStep):
 
     @on(Button.Pressed, "#key-file")
     def _use_key_file(self) -> None:
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self.query_one("#key-file", Button).disabled = True
@@ -124,11 +124,9 @@ class ExportUserStep(SetupStep):
             store.set(account_name(workspace.id, self.draft.name), key)
         except KeyringUnavailable as error:
             self.post_message(self.KeyStored(None, error.sentence, no_keyring=True))
-        except SecretsError as error:
-            self.post_message(self.KeyStored(None, error.sentence))
-        except OSError as error:
-            self.post_message(self.KeyStored(None, (
-                f"sgtui could not write the key file ({error.strerror or error}). Check the "
+        except (SecretsError, OSError) as error:
+            self.post_message(self.KeyStored(None, sentence_for(
+                error, "sgtui could not write the key file ({cause}). Check the "
                 "permissions of your sgtui config folder.")))
         else:
             self.post_message(self.KeyStored("file" if use_file else "keyring", None))

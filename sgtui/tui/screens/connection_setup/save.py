@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.consent import describe_consent
 from sgtui.workspace.config import WorkspaceError, now_utc
@@ -38,8 +39,6 @@ class SaveStep(SetupStep):
 
     def summary(self) -> Content:
         """What will be (or was) saved, one fact a line."""
-        from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
-
         draft = self.draft
         if draft.scopes is None:
             permissions = "not checked"
@@ -83,15 +82,11 @@ class SaveStep(SetupStep):
         draft, workspace = self.draft, self.app.workspace
         if draft.created_at is None:
             draft.created_at = now_utc()
+        connection = draft.to_connection()
         try:
-            workspace.put_connection(draft.to_connection())
-            workspace.save()
+            workspace.apply_and_save(lambda workspace: workspace.put_connection(connection))
         except WorkspaceError as error:
             self.post_message(self.ConnectionSaved(error.sentence))
-        except OSError as error:
-            self.post_message(self.ConnectionSaved(
-                f"sgtui could not write {workspace.path.name} ({error.strerror or error}). "
-                "Check the workspace folder's permissions and try again."))
         else:
             self.post_message(self.ConnectionSaved(None))
 

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from sgtui.errors import sentence_for
 from sgtui.export.removals import REMOVAL_FLOOR
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
@@ -181,8 +182,8 @@ class ReviewStep(WizardStep):
             removals = (self._removals(mirror_of, list_id, current)
                         if mirror_of is not None and current is not None else None)
         except Exception as error:  # SourceError or a surprise: one sentence
-            sentence = getattr(error, "sentence", None) or (
-                f"The dry run could not read the customer data ({type(error).__name__}).")
+            sentence = sentence_for(
+                error, "The dry run could not read the customer data ({cause}).")
             self.post_message(self.DryRunDone(None, sentence))
             return
         counts = preparer.counts

@@ -14,6 +14,7 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
+from sgtui.errors import sentence_for
 from sgtui.workspace.limits import DEFAULT_MAX_PROFILES, RECOMMENDED_MAX_PROFILES
 
 if TYPE_CHECKING:
@@ -148,8 +149,7 @@ class SegmentPicker(Vertical):
             finally:
                 source.close()
         except Exception as error:  # SourceError or a database surprise: one sentence
-            sentence = getattr(error, "sentence", None) or (
-                f"The segments could not be counted ({type(error).__name__}).")
+            sentence = sentence_for(error, "The segments could not be counted ({cause}).")
             self.post_message(self.Counted(selection, None, None, sentence))
             return
         if not worker.is_cancelled:
