@@ -10,7 +10,8 @@ The pipes carry everything, never argv, the environment or a file: the parent wr
 ``c`` cancel (the engine stops at its next step), ``s`` stop now (the engine's task is
 cancelled; it records the run as cancelled). The child writes frames to its stdout: every
 event, then the summary or a sentence saying why there is none. Closing the child's stdin
-(the app quit or died) stops the run as ``s`` does. Frames are a 4-byte length and a
+(the app quit or died) stops the run as ``s`` does; SIGTERM and SIGHUP cancel it, as they
+do ``sgtui run``. Frames are a 4-byte length and a
 pickle; both ends are this program.
 
 This module imports no Textual, so the child starts quickly.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pickle
+import signal
 import struct
 import sys
 import threading
@@ -200,6 +202,8 @@ async def _serve(request: RunRequest, commands: IO[bytes], frames: IO[bytes]) ->
                 return
 
     threading.Thread(target=listen, name="run-commands", daemon=True).start()
+    for number in (signal.SIGTERM, signal.SIGHUP):  # as sgtui run: a signal cancels
+        loop.add_signal_handler(number, cancel.set)
     try:
         send("summary", await task)
     except asyncio.CancelledError:

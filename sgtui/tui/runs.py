@@ -84,13 +84,11 @@ class RunHandle:
             self.worker.cancel()
 
 
-class RunEnded(Message):
+class RunEnded(Message, bubble=False):
     """A run the app started ended (however it ended); its panel state is final.
 
     Posted to the app, which hands a copy to every screen (so it does not bubble back).
     """
-
-    bubble = False
 
     def __init__(self, handle: RunHandle) -> None:
         super().__init__()
