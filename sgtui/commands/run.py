@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -374,9 +375,10 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
 def describe(summary: RunSummary) -> str:
     """A few lines for people."""
     dry = " (dry run)" if summary.dry_run else ""
+    which = (f"Run {summary.run_id} of {summary.export}" if summary.run_id
+             else f"The run of {summary.export} (never recorded)")
     lines = [
-        f"Run {summary.run_id} of {summary.export}{dry}: {summary.status.value} "
-        f"in {summary.seconds:.1f} s",
+        f"{which}{dry}: {summary.status.value} in {summary.seconds:.1f} s",
         f"  {counted(summary.profiles, 'profile')} read, {counted(summary.valid, 'contact')} "
         f"({counted(summary.duplicates, 'duplicate')} merged, {summary.invalid_email:,} invalid "
         f"and {summary.missing_email:,} missing emails, "
@@ -404,7 +406,7 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     try:
         stream = open(open_append(workspace.runs_folder / "sgtui.log"), "a",  # noqa: SIM115
                       encoding="utf-8")
-        handler: logging.Handler = logging.StreamHandler(stream)
+        handler: logging.Handler = _QuietLogHandler(stream)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -421,6 +423,14 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
             handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
+
+
+class _QuietLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes runs/sgtui.log; a line that cannot be written (a full disk) is dropped, never
+    printed to the terminal as a traceback: the run's summary says what happened."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None
 
 
 def _write_last_refresh(runs: Path, outcome: dict[str, Any]) -> None:
