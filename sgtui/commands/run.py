@@ -418,9 +418,10 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
-        handler.close()
-        if isinstance(handler, logging.StreamHandler):
-            handler.stream.close()
+        with contextlib.suppress(OSError):  # a full disk refuses the last flush
+            handler.close()
+            if isinstance(handler, logging.StreamHandler):
+                handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
 
