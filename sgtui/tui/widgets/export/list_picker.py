@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from sgtui.errors import sentence_for
+from sgtui.tui.widgets.plain_marks import Button
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
