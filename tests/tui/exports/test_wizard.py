@@ -398,3 +398,39 @@ async def test_space_ticks_the_first_segment_as_soon_as_the_step_opens(make_work
             segments.get_option_at_index(0).value]
         await pilot.press("down", "space")
         assert len(app.screen.query_one(SegmentPicker).selected) == 2
+
+
+async def test_a_name_with_spaces_runs_by_its_slug_and_a_slash_is_refused(
+        make_workspace, sandbox) -> None:
+    from sgtui.workspace.config import Workspace
+
+    workspace = make_workspace(connection("marketing", sandbox.base_url,
+                                          display="Marketing SendGrid"))
+    app = app_for(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        await next_step(pilot)
+        assert step_title(app) == "Name"
+        field = app.screen.query_one("#export-name", Input)
+        field.value = "news/letter"
+        await pilot.pause()
+        await next_step(pilot)
+        assert step_title(app) == "Name"
+        assert "cannot hold “/”" in problem_text(app)
+
+        field.value = "Spring newsletter"
+        await pilot.pause()
+        assert ("Shown as “Spring newsletter”; runs as: sgtui run spring-newsletter"
+                in screen_text(app))
+        await next_step(pilot)
+        assert step_title(app) != "Name"
+        draft = app.screen.draft
+        assert (draft.name, draft.display_name) == ("spring-newsletter", "Spring newsletter")
+
+    config = draft.to_config()
+    workspace.put_export(config)
+    workspace.save()
+    saved = Workspace.open(workspace.folder, user="alice").exports["spring-newsletter"]
+    assert saved.display_name == "Spring newsletter" and saved.label == "Spring newsletter"
+    assert tomllib.loads(workspace.path.read_text())["exports"]["spring-newsletter"][
+        "display_name"] == "Spring newsletter"

@@ -49,7 +49,9 @@ class SaveStep(SetupStep):
             permissions = f"may {describe_scopes(REQUIRED_SCOPES, joiner='and')}"
         users = ", ".join(draft.export_users) or "none yet"
         if draft.key_stored_in == "keyring":
-            users += " (your key is in your keyring)"
+            from sgtui.tui.screens.connection_setup.keys import keyring_words
+
+            users += f" (your key is in {keyring_words(self.app)})"
         elif draft.key_stored_in == "file":
             users += " (your key is in the unencrypted key file)"
         facts = [

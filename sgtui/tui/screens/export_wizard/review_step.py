@@ -139,7 +139,8 @@ class ReviewStep(WizardStep):
         mapping = ", ".join(f"{MAPPABLE_FIELDS[field]} ← {column}"
                             for field, column in draft.mapping.items() if column)
         lines = [
-            ("Name", draft.name),
+            ("Name", f"{draft.display_name} (sgtui run {draft.name})" if draft.display_name
+             else draft.name),
             ("Connection", connection.display_name if connection else "(none)"),
             ("SendGrid list", list_text),
             ("Mapping", mapping),
