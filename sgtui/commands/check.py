@@ -8,19 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.source import SourceError, open_source
+from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+from sgtui.workspace.state import StateDamaged, state_damage
+from sgtui.workspace.validation import validate
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
-    from sgtui.workspace.config import Workspace
 
 
 def main(args: argparse.Namespace) -> int:
     """Print a short summary (exit 0) or every problem in a sentence (exit 2)."""
-    from sgtui.source import SourceError, open_source
-    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
-    from sgtui.workspace.state import StateDamaged, state_damage
-    from sgtui.workspace.validation import validate
-
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     try:
         workspace = Workspace.open(folder, create=False)

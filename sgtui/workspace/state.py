@@ -514,6 +514,13 @@ class StateStore:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
 
+    def confirmed_digests(self, export: str) -> set[int]:
+        """The hash of every contact SendGrid confirmed on the export's list (0, "send
+        again", left out): an unchanged contact's digest is among them."""
+        with self._connect() as db:
+            return {row[0] for row in db.execute(
+                "SELECT hash FROM contacts WHERE export = ? AND hash != 0", (export,))}
+
     def last_confirmation(self, export: str, sample: int, window: timedelta
                           ) -> tuple[datetime | None, list[str]]:
         """When SendGrid last finished one of the export's upsert jobs, and up to ``sample``

@@ -18,12 +18,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
+from sgtui.tui.runs import registry
+from sgtui.tui.screens.connection_setup.keys import stored_key
+from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role
-from sgtui.workspace.secrets import ApiKey, SecretsError, account_name
+from sgtui.workspace.secrets import ApiKey, SecretsError, account_name, user_key_file
 
 if TYPE_CHECKING:
     from sgtui.tui.app import SgtuiApp
@@ -283,8 +287,6 @@ class ConnectionsScreen(Screen[None]):
                     True, f"✓ “{name}” works: the key may {may}."))
 
     def _key_for(self, connection: ConnectionConfig) -> ApiKey | None:
-        from sgtui.tui.screens.connection_setup.keys import stored_key
-
         return stored_key(self.app, connection.name)
 
     @on(ConnectionTested)
@@ -293,9 +295,6 @@ class ConnectionsScreen(Screen[None]):
 
     def action_remove(self) -> None:
         """Remove the highlighted connection, asking what to do with exports that use it."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-        from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
-
         connection = self._selected()
         if connection is None or self._refuse_while_running(connection):
             return
@@ -320,8 +319,6 @@ class ConnectionsScreen(Screen[None]):
 
     def _refuse_while_running(self, connection: ConnectionConfig) -> bool:
         """Say so and return True when a run of an export using ``connection`` is going."""
-        from sgtui.tui.runs import registry
-
         using = {export.name for export in self.app.workspace.exports_using(connection.name)}
         running = [handle.export for handle in registry(self.app).running()
                    if handle.export in using]
@@ -337,8 +334,6 @@ class ConnectionsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="remove-connection", exit_on_error=False)
     def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:
         """Write the removal (and the exports' fate) to ``sgtui.toml``; forget my key."""
-        from sgtui.tui.widgets.connection.confirm_remove import RemoveChoice
-
         exports = self.app.workspace.exports_using(connection.name)
 
         def change(workspace: Workspace) -> None:
@@ -365,8 +360,6 @@ class ConnectionsScreen(Screen[None]):
 
     def _forget_keys(self, name: str) -> None:
         """Forget this user's key for connection ``name``: keyring and the chosen key file."""
-        from sgtui.workspace.secrets import user_key_file
-
         account = account_name(self.app.workspace.id, name)
         with contextlib.suppress(SecretsError):  # no keyring: nothing of ours is in it
             self.app.secrets.delete(account)

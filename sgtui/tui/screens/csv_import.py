@@ -16,7 +16,15 @@ from textual.suggester import Suggester
 from textual.widgets import DirectoryTree, Footer, Header, Input, Select, Static
 
 from sgtui.errors import CAUSE, sentence_for
-from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
+from sgtui.source.csv_import import (
+    CsvImportError,
+    CsvPreview,
+    ImportResult,
+    describe_key,
+    import_csv,
+    preview_csv,
+    stored_key_column,
+)
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
@@ -200,8 +208,6 @@ class CsvImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="csv-preview", exit_on_error=False)
     def load_preview(self, path: Path) -> None:
         """Read the file's layout and first rows off the UI thread."""
-        from sgtui.source.csv_import import preview_csv, stored_key_column
-
         try:
             if not path.is_file():
                 raise CsvImportError(f"There is no file {path}.")
@@ -247,8 +253,6 @@ class CsvImportScreen(Screen[None]):
 
     def _layout_status(self, key: str) -> None:
         """What the file looks like and, before importing, which column holds the key."""
-        from sgtui.source.csv_import import describe_key
-
         if self.preview is None or self.path is None:
             return
         layout = self.preview.layout
@@ -291,8 +295,6 @@ class CsvImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="csv-import", exit_on_error=False)
     def run_import(self, path: Path, key: str | None, segments_column: str | None) -> None:
         """Load the file in one transaction, off the UI thread."""
-        from sgtui.source.csv_import import import_csv
-
         try:
             result = import_csv(
                 path, self.app.workspace.source_path, key=key, segments_column=segments_column,

@@ -12,6 +12,8 @@ from textual.widgets import Static
 from sgtui.errors import sentence_for
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import SetupMode
+from sgtui.tui.screens.connection_setup.keys import keyring_words
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
@@ -47,8 +49,6 @@ class ExportUserStep(SetupStep):
             self.where, self.problem, self.no_keyring = where, problem, no_keyring
 
     def compose_body(self) -> ComposeResult:
-        from sgtui.tui.screens.connection_setup.keys import keyring_words
-
         where = keyring_words(self.app)
         yield Static(Content(
             "Exports run with the API key of one of the connection's export users. Adding you "
@@ -91,8 +91,6 @@ class ExportUserStep(SetupStep):
 
     @on(Button.Pressed, "#key-file")
     def _use_key_file(self) -> None:
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self.query_one("#key-file", Button).disabled = True
@@ -157,8 +155,6 @@ class ExportUserStep(SetupStep):
             text = (f"✓ The key is in your unencrypted, owner-only file {KEY_FILE_NAME}, and "
                     "you are an export user of this connection.")
         else:
-            from sgtui.tui.screens.connection_setup.keys import keyring_words
-
             text = (f"✓ The key is in {keyring_words(self.app)}, and you are an export user "
                     "of this connection.")
         self._result(text, "ok")

@@ -8,8 +8,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.consent import describe_consent
+from sgtui.tui.screens.connection_setup.keys import keyring_words
 from sgtui.workspace.config import WorkspaceError, now_utc
 
 
@@ -38,8 +40,6 @@ class SaveStep(SetupStep):
 
     def summary(self) -> Content:
         """What will be (or was) saved, one fact a line."""
-        from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
-
         draft = self.draft
         if draft.scopes is None:
             permissions = "not checked"
@@ -49,8 +49,6 @@ class SaveStep(SetupStep):
             permissions = f"may {describe_scopes(REQUIRED_SCOPES, joiner='and')}"
         users = ", ".join(draft.export_users) or "none yet"
         if draft.key_stored_in == "keyring":
-            from sgtui.tui.screens.connection_setup.keys import keyring_words
-
             users += f" (your key is in {keyring_words(self.app)})"
         elif draft.key_stored_in == "file":
             users += " (your key is in the unencrypted key file)"
