@@ -91,7 +91,7 @@ async def test_an_export_is_built_through_every_step_and_saved(make_workspace, s
         text = screen_text(app)
         assert "Marketing SendGrid" in text and "Newsletter" in text
         assert "contacts would be sent to SendGrid" in text
-        assert "would be left out" in text and "invalid email" in text
+        assert "would be set aside" in text and "invalid email" in text
         assert "saving does not run it" in text
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -434,3 +434,15 @@ async def test_a_name_with_spaces_runs_by_its_slug_and_a_slash_is_refused(
     assert saved.display_name == "Spring newsletter" and saved.label == "Spring newsletter"
     assert tomllib.loads(workspace.path.read_text())["exports"]["spring-newsletter"][
         "display_name"] == "Spring newsletter"
+
+
+def test_the_review_counts_set_aside_rows_as_the_run_summary_does() -> None:
+    from sgtui.tui.screens.export_wizard.review_step import DryRun, dry_run_text
+
+    text = dry_run_text(DryRun(profiles=25_000, sent=24_817, missing_email=125,
+                               invalid_email=46, duplicates=12, trimmed_fields=0), None).plain
+    # 171 set aside, as the summary and the rejected-rows CSV count them; the 12 duplicates
+    # are said apart, as merged, not added to the 171.
+    assert "171 would be set aside: 46 invalid email; 125 no email" in text
+    assert "12 share an email with another profile: sent once" in text
+    assert "183" not in text
