@@ -245,6 +245,24 @@ async def test_creating_a_list_makes_it_in_sendgrid(make_workspace, sandbox) -> 
     assert lists["Winter sale"] == created
 
 
+async def test_the_list_count_follows_a_created_list(make_workspace, sandbox) -> None:
+    from tests.pilot_helpers import text
+
+    app = app_for(make_workspace(connection("marketing", sandbox.base_url,
+                                            display="Marketing SendGrid")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await go_to_list_step(pilot)
+        before = len(app.screen.query_one(ListPicker).lists)
+        assert text(app.screen, "#list-status") == f"{before} lists in Marketing SendGrid."
+        app.screen.query_one("#list-select", Select).value = NEW_LIST
+        await pilot.pause()
+        app.screen.query_one("#new-list-name", Input).value = "Winter sale"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Created the list 'Winter sale'" in text(app.screen, "#list-note")
+        assert text(app.screen, "#list-status") == f"{before + 1} lists in Marketing SendGrid."
+
+
 def _sandbox_lists(sandbox: SandboxServer) -> list[dict]:
     import httpx
 
