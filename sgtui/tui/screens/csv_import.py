@@ -23,6 +23,7 @@ from sgtui.source.csv_import import (
     import_csv,
     preview_csv,
 )
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
@@ -68,7 +69,7 @@ class CsvFileTree(DirectoryTree):
                 and (path.is_dir() or path.suffix.lower() in (".csv", ".txt"))]
 
 
-class CsvImportScreen(Screen[None]):
+class CsvImportScreen(OfSgtuiApp, Screen[None]):
     """Load profiles and segment memberships from a CSV file into the workspace's SQLite data."""
 
     DEFAULT_CSS = """

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.sgtui_node import OfSgtuiApp
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore
@@ -47,7 +48,7 @@ def rejected_count(summary: RunSummary) -> int:
     return summary.invalid_email + summary.missing_email + summary.rejected_by_sendgrid
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OfSgtuiApp, Screen[None]):
     """Runs per export with status, start, duration and counts."""
 
     DEFAULT_CSS = """

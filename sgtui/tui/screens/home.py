@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.workspace.roles import Role
 
 
@@ -30,7 +31,7 @@ class DataSummary:
     problem: str | None = None
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(OfSgtuiApp, Screen[None]):
     """Where every session starts."""
 
     DEFAULT_CSS = """

@@ -34,6 +34,7 @@ from sgtui.export.schedule_units import (
     systemd_commands,
     timer_unit,
 )
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
 
@@ -58,7 +59,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-class ScheduleScreen(Screen[None]):
+class ScheduleScreen(OfSgtuiApp, Screen[None]):
     """The crontab line and systemd units that run ``sgtui refresh``, and its last outcome."""
 
     DEFAULT_CSS = """

@@ -24,6 +24,7 @@ from sgtui.tui.screens.export_wizard.review_step import ReviewStep
 from sgtui.tui.screens.export_wizard.schedule_step import ScheduleStep
 from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
 from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.export.list_picker import ListPicker
 from sgtui.tui.widgets.step_indicator import StepIndicator
 from sgtui.workspace.config import WorkspaceError
@@ -50,7 +51,7 @@ class SavedExport:
     run: bool
 
 
-class ExportWizardScreen(Screen[SavedExport | None]):
+class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
     """Define a new export, or edit one (``draft.original_name`` set).
 
     Dismisses with :class:`SavedExport`, or None when left without saving.

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
 from sgtui.errors import sentence_for
+from sgtui.tui.sgtui_node import OfSgtuiApp
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
@@ -23,7 +24,7 @@ TYPED_ID = "__sgtui_typed_id__"
 INTERACTIVE_RETRIES = 1
 
 
-class ListPicker(Vertical):
+class ListPicker(OfSgtuiApp, Vertical):
     """The account's lists (fetched in a worker), "Create a new list", or a typed list ID.
 
     Call :meth:`load` with the connection; the picker finds this user's key, fetches the

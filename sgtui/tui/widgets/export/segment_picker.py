@@ -15,6 +15,7 @@ from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
 from sgtui.errors import sentence_for
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.workspace.limits import DEFAULT_MAX_PROFILES, RECOMMENDED_MAX_PROFILES
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ RECOMMENDED_SENTENCE = (f"SendGrid recommends at most {RECOMMENDED_MAX_PROFILES:
 COALESCE_SECONDS = 0.15
 
 
-class SegmentPicker(Vertical):
+class SegmentPicker(OfSgtuiApp, Vertical):
     """A multi-select of segments and the totals of the selection.
 
     Totals are counted in a thread worker: unique profiles first (fast), then unique emails
