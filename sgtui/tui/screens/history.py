@@ -203,7 +203,7 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
         try:
             store = self._store_or_none()
             summary = store.get_run(run_id) if store is not None else None
-            if summary is None:
+            if store is None or summary is None:
                 self.post_message(self.DetailsLoaded(None, f"Run #{run_id} is not recorded."))
                 return
             state = RunProgressState.from_history(

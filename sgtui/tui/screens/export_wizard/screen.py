@@ -192,10 +192,15 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         from sgtui.tui.widgets.confirm import ConfirmModal
 
         what = "your changes to this export" if self.draft.original_name else "this new export"
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
         self.app.push_screen(
             ConfirmModal("Leave without saving?", f"Nothing of {what} will be kept.",
                          "Leave", cancel_label="Stay"),
-            lambda leave: self.dismiss(None) if leave else None,
+            answered,
         )
 
     @on(Button.Pressed, "#wizard-back")

@@ -162,10 +162,10 @@ class ListPicker(OfSgtuiApp, Vertical):
     def on_list_picker_key_found(self, event: KeyFound) -> None:
         event.stop()
         self.key, self.key_known = event.key, True
+        assert self.connection is not None
         if event.key is None:
             from sgtui.tui.screens.export_wizard.keys import no_key_sentence
 
-            assert self.connection is not None
             self._status(no_key_sentence(self.connection, what="read its lists",
                                          user=self.app.workspace.user) +
                          " You can still type a list ID.", problem=True)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
@@ -64,7 +65,7 @@ class SegmentPicker(OfSgtuiApp, Vertical):
         self.profiles: int | None = 0
         self.emails: int | None = 0
         self.counted_for: tuple[str, ...] = ()
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SelectionList[str](id="segment-list")
