@@ -131,8 +131,9 @@ def validate(workspace: Workspace, source: CustomerData | None = None) -> list[P
         columns = {column.name for column in source.columns()}
         segments = {segment.id for segment in source.segments()}
     for name in workspace.exports:
-        for table, key, sentence in _export_findings(workspace, name, columns, segments):
-            report(table, key, sentence)
+        for table, export_key, sentence in _export_findings(workspace, name, columns,
+                                                            segments):
+            report(table, export_key, sentence)
 
     for key, sentence in notify_problems(document):
         report("notify", None if key == "notify" else key, sentence)
