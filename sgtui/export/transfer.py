@@ -281,13 +281,13 @@ class Transfer:
             try:
                 job_id = await control.answer_of(client.upsert_body(body, len(batch)))
             except InvalidContacts as error:
-                positions = {p.index for p in error.problems if 0 <= p.index < len(batch)}
+                positions = {p.position for p in error.problems if 0 <= p.position < len(batch)}
                 if not positions:
                     raise
                 reasons: dict[int, str] = {}
                 for problem in error.problems:
                     where = f"{problem.field}: " if problem.field else ""
-                    reasons.setdefault(problem.index, f"{where}{problem.message}")
+                    reasons.setdefault(problem.position, f"{where}{problem.message}")
                 rows = [RejectedRow(batch.keys[i], batch.email(i), reasons.get(i, "refused"))
                         for i in sorted(positions)]
                 control.count(rejected_by_sendgrid=len(rows))
