@@ -311,6 +311,7 @@ class _Run:
         return RunFacts(
             self.control.counts, dry_run=self.options.dry_run, would_remove=self.would_remove,
             job_problems=self.poller.problems if self.poller else 0,
+            unconfirmed=self.poller.unconfirmed if self.poller else 0,
             rejected_csv=self.rejected.written if self.rejected else None, notes=notes)
 
     def _started(self) -> None:
