@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
 from sgtui.errors import sentence_for
@@ -224,7 +224,13 @@ class _RefreshReport:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _tuning() -> dict[str, int]:
+class _Tuning(TypedDict, total=False):
+    """The :class:`RunOptions` the environment may tune."""
+
+    max_batch_contacts: int
+
+
+def _tuning() -> _Tuning:
     """``$SGTUI_BATCH_CONTACTS``: smaller upload batches (for slow links, and tests)."""
     import os
 

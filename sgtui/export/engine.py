@@ -305,8 +305,8 @@ class _Run:
         return self.store
 
     def _facts(self) -> RunFacts:
-        notes = ((f"It finished the interrupted run {self.resumed_run}.",)
-                 if self.resumed_run is not None else ())
+        notes: tuple[str, ...] = ((f"It finished the interrupted run {self.resumed_run}.",)
+                                  if self.resumed_run is not None else ())
         if self.store is not None and self.store.set_aside is not None:
             notes += (fresh_state_sentence(self.store.set_aside, mirror=self.mirror),)
         return RunFacts(

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
@@ -62,7 +63,7 @@ def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, str]:
         return dict.fromkeys(names, "unknown (history unreadable)")
 
 
-class ExportsScreen(Screen[None]):
+class ExportsScreen(OfSgtuiApp, Screen[None]):
     """Every export with its connection, list, segments, schedule and last run."""
 
     DEFAULT_CSS = """
