@@ -18,13 +18,14 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
 from sgtui.errors import sentence_for
@@ -83,6 +84,7 @@ def main_refresh(args: argparse.Namespace) -> int:
 
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     report = _RefreshReport(folder, json_output=args.json)
+    _CancelOnInterrupt.received = None
     try:
         workspace = Workspace.open(folder, create=False)
     except WorkspaceError as error:
@@ -125,6 +127,10 @@ def _refresh(workspace: Workspace, args: argparse.Namespace, report: _RefreshRep
             return report.stopped(" ".join(heard), EXIT_USAGE)
         failures: list[str] = []
         for name in names:
+            if _CancelOnInterrupt.received is not None:
+                why = signal.Signals(_CancelOnInterrupt.received).name
+                return report.stopped(f"The refresh was stopped ({why}) before every export "
+                                      "ran; the next refresh runs the rest.", EXIT_RUN_FAILED)
             if problems.get(name):
                 sentence = " ".join(problems[name])
                 report.results.append({"export": name, "status": "failed",
@@ -218,7 +224,13 @@ class _RefreshReport:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _tuning() -> dict[str, int]:
+class _Tuning(TypedDict, total=False):
+    """The :class:`RunOptions` the environment may tune."""
+
+    max_batch_contacts: int
+
+
+def _tuning() -> _Tuning:
     """``$SGTUI_BATCH_CONTACTS``: smaller upload batches (for slow links, and tests)."""
     import os
 
@@ -306,22 +318,38 @@ def _run_one(workspace: Workspace, name: str, options: RunOptions, *,
 
 
 class _CancelOnInterrupt:
-    """Ctrl-C (and SIGTERM) ask the run to stop cleanly; a second Ctrl-C stops at once."""
+    """Ctrl-C, SIGTERM (systemd, ``kill``) and SIGHUP (a closed SSH session) ask the run to
+    stop like Cancel: no new batches; the answers of batches already sent are awaited (at
+    most :data:`~sgtui.export.control.IN_FLIGHT_GRACE` seconds) and recorded. A second
+    Ctrl-C stops at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    received: int | None = None
+    """The first stop signal this process received (a refresh then starts no more exports)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> None:
         self.loop, self.cancel = loop, cancel
         self.installed: list[int] = []
 
-    def _first(self) -> None:
+    def _first(self, sig: int) -> None:
+        from sgtui.export.control import IN_FLIGHT_GRACE
+
         if self.cancel.is_set():
-            raise KeyboardInterrupt
-        _say("Stopping: no new batches are sent; press Ctrl-C again to stop at once.")
-        self.cancel.set()
+            if sig == signal.SIGINT:
+                raise KeyboardInterrupt
+            return  # already stopping: a repeated SIGTERM or SIGHUP changes nothing
+        self.cancel.set()  # first: the terminal may be gone (SIGHUP)
+        _CancelOnInterrupt.received = sig
+        again = "; press Ctrl-C again to stop at once" if sig == signal.SIGINT else ""
+        with contextlib.suppress(OSError, ValueError):
+            _say(f"Stopping ({signal.Signals(sig).name}): no new batches are sent; waiting "
+                 f"up to {IN_FLIGHT_GRACE:.0f} s for SendGrid's answers to batches already "
+                 f"sent{again}.")
 
     def __enter__(self) -> _CancelOnInterrupt:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in self.SIGNALS:
             try:
-                self.loop.add_signal_handler(sig, self._first)
+                self.loop.add_signal_handler(sig, self._first, sig)
                 self.installed.append(sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
@@ -353,9 +381,10 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
 def describe(summary: RunSummary) -> str:
     """A few lines for people."""
     dry = " (dry run)" if summary.dry_run else ""
+    which = (f"Run {summary.run_id} of {summary.export}" if summary.run_id
+             else f"The run of {summary.export} (never recorded)")
     lines = [
-        f"Run {summary.run_id} of {summary.export}{dry}: {summary.status.value} "
-        f"in {summary.seconds:.1f} s",
+        f"{which}{dry}: {summary.status.value} in {summary.seconds:.1f} s",
         f"  {counted(summary.profiles, 'profile')} read, {counted(summary.valid, 'contact')} "
         f"({counted(summary.duplicates, 'duplicate')} merged, {summary.invalid_email:,} invalid "
         f"and {summary.missing_email:,} missing emails, "
@@ -383,7 +412,7 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     try:
         stream = open(open_append(workspace.runs_folder / "sgtui.log"), "a",  # noqa: SIM115
                       encoding="utf-8")
-        handler: logging.Handler = logging.StreamHandler(stream)
+        handler: logging.Handler = _QuietLogHandler(stream)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -395,11 +424,20 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
-        handler.close()
-        if isinstance(handler, logging.StreamHandler):
-            handler.stream.close()
+        with contextlib.suppress(OSError):  # a full disk refuses the last flush
+            handler.close()
+            if isinstance(handler, logging.StreamHandler):
+                handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
+
+
+class _QuietLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes runs/sgtui.log; a line that cannot be written (a full disk) is dropped, never
+    printed to the terminal as a traceback: the run's summary says what happened."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None
 
 
 def _write_last_refresh(runs: Path, outcome: dict[str, Any]) -> None:

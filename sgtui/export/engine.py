@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.export.catch_up import check_list_count
 from sgtui.export.control import (
     RATE_LIMIT_PACING,
@@ -86,10 +87,11 @@ DEFAULT_OPTIONS = RunOptions()
 
 
 def _make_client(key: ApiKey, base_url: str, transport: httpx.AsyncBaseTransport | None,
-                 on_event: Callable[[object], None]) -> SendGridClient:
+                 control: RunControl) -> SendGridClient:
     from sgtui.sendgrid.client import SendGridClient
 
-    return SendGridClient(key, base_url=base_url, transport=transport, on_event=on_event)
+    return SendGridClient(key, base_url=base_url, transport=transport,
+                          on_event=control.forward, sleep=control.sleep)
 
 
 async def run_export(
@@ -166,7 +168,7 @@ class _Run:
             connection = self.workspace.connections[plan.export.connection or ""]
             # Importing httpx and loading CA certificates take a while: not on the loop.
             client = await asyncio.to_thread(_make_client, plan.key, connection.base_url,
-                                             self.transport, control.forward)
+                                             self.transport, control)
             async with client:
                 scope = await self._remote_plan(client, plan)
                 control.stage(Stage.PLAN, StageState.DONE)
@@ -303,13 +305,14 @@ class _Run:
         return self.store
 
     def _facts(self) -> RunFacts:
-        notes = ((f"It finished the interrupted run {self.resumed_run}.",)
-                 if self.resumed_run is not None else ())
+        notes: tuple[str, ...] = ((f"It finished the interrupted run {self.resumed_run}.",)
+                                  if self.resumed_run is not None else ())
         if self.store is not None and self.store.set_aside is not None:
             notes += (fresh_state_sentence(self.store.set_aside, mirror=self.mirror),)
         return RunFacts(
             self.control.counts, dry_run=self.options.dry_run, would_remove=self.would_remove,
             job_problems=self.poller.problems if self.poller else 0,
+            unconfirmed=self.poller.unconfirmed if self.poller else 0,
             rejected_csv=self.rejected.written if self.rejected else None, notes=notes)
 
     def _started(self) -> None:
@@ -328,7 +331,13 @@ class _Run:
             rejected_csv=None, **self.control.counts.as_dict(),
         )
         if self.rejected is not None:
-            self.rejected.close()
+            try:
+                self.rejected.close()
+            except OSError as error:  # e.g. the disk filled up: the run's end still counts
+                logger.warning("rejected-rows file not completed: %s", error)
+                cause = sentence_for(error, CAUSE)
+                summary = replace(summary, sentence=f"{summary.sentence} The rejected-rows "
+                                  f"file may be incomplete ({cause}).")
             summary = replace(summary, rejected_csv=self.rejected.written)
         if self.store is not None and self.run_id:
             try:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.containers import VerticalScroll
 from textual.message import Message
 
+from sgtui.tui.sgtui_node import OfSgtuiApp
+
 if TYPE_CHECKING:
     from sgtui.tui.screens.export_wizard.draft import ExportDraft
     from sgtui.tui.screens.export_wizard.source_info import SourceInfo
@@ -29,7 +31,7 @@ class StepContext:
     """The most profiles one export may send in this workspace."""
 
 
-class WizardStep(VerticalScroll):
+class WizardStep(OfSgtuiApp, VerticalScroll):
     """One step: ``title`` for the step indicator, ``help`` under it."""
 
     DEFAULT_CSS = """
