@@ -16,6 +16,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Select, Static
 
 from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
+from sgtui.tui.keys import bound_key
 
 PREVIEW_ROWS = 5
 NO_SEGMENTS = "(none)"
@@ -62,6 +63,11 @@ class CsvFileTree(DirectoryTree):
 
 class CsvImportScreen(Screen[None]):
     """Load profiles and segment memberships from a CSV file into the workspace's SQLite data."""
+
+    HELP_TITLE = "Import CSV"
+    HELP = ("Loading customer profiles from a CSV file into this workspace's database: pick the "
+            'file, look at the preview, then import.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     CsvImportScreen #import-body { padding: 0 1; }
@@ -259,7 +265,8 @@ class CsvImportScreen(Screen[None]):
     def on_csv_import_screen_csv_imported(self, event: CsvImported) -> None:
         self.importing = False
         self._update_button()
-        self._status(event.result.summary() + " Press Escape to go back.", "-done")
+        self._status(f"{event.result.summary()} Press {bound_key(self, 'import.back')} to go "
+                     "back.", "-done")
         self.notify(event.result.summary(), title="CSV imported")
         for screen in self.app.screen_stack:
             refresh = getattr(screen, "summarise_data", None)

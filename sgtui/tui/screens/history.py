@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.keys import hint
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore
@@ -47,6 +48,10 @@ def rejected_count(summary: RunSummary) -> int:
 
 class HistoryScreen(Screen[None]):
     """Runs per export with status, start, duration and counts."""
+
+    HELP = ('Every run of every export, newest first: its status, start, duration and counts, '
+            "filtered by export and status. Enter reopens a run's panel as it ended.")
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     HistoryScreen #history-filters { height: auto; padding: 0 1; }
@@ -92,7 +97,9 @@ class HistoryScreen(Screen[None]):
             )
         yield Static("Reading the run history…", id="history-empty", classes="empty-state")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Static("Enter: the run's details   f: filter   Esc: back", id="history-hint")
+        keys = hint(self, ("history.filter", "filter"), ("history.back", "back"),
+                    between=": ", separator="   ", spoken=True)
+        yield Static(f"Enter: the run's details   {keys}", id="history-hint")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
+from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import Region, SetupMode
 from sgtui.workspace.secrets import ApiKey
@@ -47,7 +48,8 @@ class ApiKeyStep(SetupStep):
         draft = self.draft
         yield Static(Content(HOW_TO_GET_A_KEY), classes="help")
         if self._demo_key():
-            yield Static(Content("Demo: the sandbox's key is on the home screen; F3 fills it in."),
+            yield Static(Content("Demo: the sandbox's key is on the home screen; "
+                                 f"{bound_key(self, 'setup.demo-key')} fills it in."),
                          classes="help")
         yield Label("API key", classes="tight")
         placeholder = "SG.…"

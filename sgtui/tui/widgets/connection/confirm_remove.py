@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from sgtui.tui.keys import HELP_BINDING
 from sgtui.workspace.model import ConnectionConfig, ExportConfig
 
 
@@ -23,6 +24,10 @@ class RemoveChoice(StrEnum):
 
 class ConfirmRemoveModal(ModalScreen[RemoveChoice | None]):
     """Names the exports that use ``connection`` and asks what to do with them (None: cancel)."""
+
+    HELP_TITLE = "Remove a connection"
+    HELP = ('Removing a connection, and what happens to the exports that use it.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     ConfirmRemoveModal { align: center middle; background: $background 60%; }
@@ -37,7 +42,7 @@ class ConfirmRemoveModal(ModalScreen[RemoveChoice | None]):
     ConfirmRemoveModal #remove-buttons Button { width: auto; margin-right: 1; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="remove.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="remove.cancel"), HELP_BINDING]
 
     def __init__(self, connection: ConnectionConfig, exports: list[ExportConfig]) -> None:
         super().__init__()
