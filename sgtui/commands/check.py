@@ -57,9 +57,11 @@ def main(args: argparse.Namespace) -> int:
 
 def _summary(workspace: Workspace, source: CustomerSource) -> str:
     segments = source.segments()
+    engine = getattr(source, "label", None)  # the sql source says which engine it reached
+    kind = f"{workspace.source.type} ({engine})" if engine else workspace.source.type
     lines = [
         f"  you: {workspace.user} ({workspace.role.label})",
-        f"  customer data: {workspace.source.type}, {len(segments)} segments",
+        f"  customer data: {kind}, {len(segments)} segments",
         f"  connections: {len(workspace.connections)}",
         f"  exports: {len(workspace.exports)} "
         f"({sum(1 for e in workspace.exports.values() if e.schedule == 'refresh')} scheduled)",

@@ -13,6 +13,7 @@ def main(args: argparse.Namespace) -> int:
     """Import the file (exit 0) or say why nothing was imported (exit 2)."""
     from sgtui.source.csv_import import CsvImportError, import_csv
     from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+    from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     try:
@@ -25,6 +26,9 @@ def main(args: argparse.Namespace) -> int:
               f"{workspace.source.type}; CSV import loads the SQLite source. Load the file into "
               "your database, or import into another workspace (--workspace DIR).",
               file=sys.stderr)
+        return EXIT_USAGE
+    if not can_import_profiles(workspace.role):
+        print(f"sgtui import: {who_can(IMPORT_ACTION)}", file=sys.stderr)
         return EXIT_USAGE
     try:
         result = import_csv(args.file, workspace.source_path, key=args.key,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from sgtui.sendgrid.scopes import describe_scopes
+from sgtui.workspace.base_url import insecure_sentence, refusal_sentence
 
 KEYS_PAGE = "SendGrid (Settings > API Keys)"
 
@@ -32,13 +33,10 @@ class SendGridError(Exception):
 
 
 class InvalidBaseUrl(SendGridError):
-    """The connection's base URL is not an http(s) URL with a host."""
+    """The connection's base URL is not an http(s) URL with just a host (and a path)."""
 
-    def __init__(self, shown: str) -> None:
-        super().__init__(
-            f"The base URL {shown!r} is not a web address sgtui can use. "
-            "Use https://api.sendgrid.com (or https://api.eu.sendgrid.com for EU accounts)."
-        )
+    def __init__(self, shown: str, *, extras: bool = False) -> None:
+        super().__init__(refusal_sentence("extras" if extras else "invalid", shown))
 
 
 class InsecureBaseUrl(SendGridError):
@@ -46,11 +44,7 @@ class InsecureBaseUrl(SendGridError):
 
     def __init__(self, host: str) -> None:
         self.host = host
-        super().__init__(
-            f"sgtui will not send the API key over plain http:// to {host}. "
-            "Use an https:// base URL; plain http is only allowed to this computer "
-            "(localhost, 127.0.0.1, ::1)."
-        )
+        super().__init__(insecure_sentence(host))
 
 
 class Unauthorized(SendGridError):

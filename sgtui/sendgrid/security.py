@@ -8,46 +8,34 @@ from text that came from elsewhere: SendGrid's error messages, exception texts.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-
-import httpx
+from typing import TYPE_CHECKING
 
 from sgtui.sendgrid.errors import InsecureBaseUrl, InvalidBaseUrl
+from sgtui.workspace.base_url import BaseUrlRefused, is_loopback_host, judge_base_url
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["REDACTED", "check_base_url", "is_loopback_host", "redact"]
 
 _KEY_SHAPE = re.compile(r"SG\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}")
 _BEARER = re.compile(r"(?i)(bearer)\s+[^\s,;'\"]+")
 REDACTED = "[redacted]"
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is this computer: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    name = host.strip().strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
 def check_base_url(base_url: str) -> httpx.URL:
     """The base URL as an ``httpx.URL``, or :class:`InsecureBaseUrl` / :class:`InvalidBaseUrl`.
 
-    ``https://`` anywhere is fine; ``http://`` only to loopback. User info, a query or a
-    fragment in the base URL are refused as invalid (they have no place there).
+    The rule is the workspace's (:func:`sgtui.workspace.base_url.judge_base_url`), so
+    ``sgtui check`` refuses exactly what a run refuses.
     """
     try:
-        url = httpx.URL(base_url.strip())
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise InvalidBaseUrl(_shown(base_url)) from None
-    if url.scheme not in {"http", "https"} or not url.host:
-        raise InvalidBaseUrl(_shown(base_url))
-    if url.userinfo or url.query or url.fragment:
-        raise InvalidBaseUrl(f"{url.scheme}://{url.host}")
-    if url.scheme == "http" and not is_loopback_host(url.host):
-        raise InsecureBaseUrl(url.host)
-    return url
+        return judge_base_url(base_url)
+    except BaseUrlRefused as refused:
+        if refused.kind == "insecure":
+            raise InsecureBaseUrl(refused.shown) from None
+        raise InvalidBaseUrl(_shown(refused.shown), extras=refused.kind == "extras") from None
 
 
 def redact(text: str, secret: str = "") -> str:

@@ -28,6 +28,15 @@ def open_source(workspace: Workspace) -> CustomerSource:
                 "pip install 'sgtui[postgresql]'."
             ) from None
         return PostgresSource.from_config(config)
+    if config.type == "sql":
+        try:
+            from sgtui.source.sql import SqlSource
+        except ImportError:
+            from sgtui.source.sql_connect import SQLALCHEMY_MISSING
+
+            raise SourceError(SQLALCHEMY_MISSING) from None
+        return SqlSource.from_config(config, folder=workspace.folder)
     raise SourceError(
-        f"The source type {config.type!r} is unknown; use \"sqlite\" or \"postgresql\"."
+        f"The source type {config.type!r} is unknown; use \"sqlite\", \"postgresql\" or "
+        "\"sql\"."
     )

@@ -216,6 +216,7 @@ class Workspace:
             type=str(table.get("type", "sqlite")),
             path=str(table.get("path", "customers.db")),
             dsn=_optional_str(table.get("dsn")),
+            url=_optional_str(table.get("url")),
             profiles=str(table.get("profiles", "profiles")),
             segments=str(table.get("segments", "segments")),
             segment_members=str(table.get("segment_members", "segment_members")),

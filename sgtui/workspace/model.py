@@ -68,6 +68,7 @@ class SourceConfig:
     type: str = "sqlite"
     path: str = "customers.db"
     dsn: str | None = None
+    url: str | None = None
     profiles: str = "profiles"
     segments: str = "segments"
     segment_members: str = "segment_members"

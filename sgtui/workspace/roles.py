@@ -71,6 +71,15 @@ def can_edit_export(
     return connection is None or can_use_connection(role, connection)
 
 
+def can_import_profiles(role: Role) -> bool:
+    """Load profiles and segment memberships from a CSV file into the customer data."""
+    return role is Role.ADMIN
+
+
+IMPORT_ACTION = "import customer data from a CSV file"
+"""What :func:`who_can` names when someone else tries to import."""
+
+
 def can_create_exports(role: Role) -> bool:
     """Start the export wizard at all (whether a usable connection exists is separate)."""
     return role in (Role.ADMIN, Role.CONTRIBUTOR)

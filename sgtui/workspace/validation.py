@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sgtui.workspace.base_url import BaseUrlRefused, judge_base_url
 from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
     from sgtui.workspace.config import Workspace
 
-SOURCE_TYPES = ("sqlite", "postgresql")
+SOURCE_TYPES = ("sqlite", "postgresql", "sql")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,10 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
     elif config.type == "postgresql" and not config.dsn:
         report("source", "dsn", "a PostgreSQL source needs a dsn, like "
                "\"postgresql://sgtui@db.internal/crm\" (no password: use PGPASSWORD or ~/.pgpass).")
+    elif config.type == "sql" and not config.url:
+        report("source", "url", "a sql source needs a url, like "
+               "\"mysql+pymysql://sgtui@db.internal/crm\" or \"duckdb:///customers.duckdb\" "
+               "(no password: use SGTUI_SOURCE_PASSWORD).")
 
     connections = workspace.connections
     raw_connections = document.get("connections", {})
@@ -83,9 +88,10 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
         if display_names[connection.display_name.strip().lower()] > 1:
             report(table, "display_name", f"another connection is also called "
                    f"{connection.display_name!r}; give each connection its own display name.")
-        if not re.match(r"^https?://[^/\s]+", connection.base_url):
-            report(table, "base_url", f"{connection.base_url!r} is not a web address; use "
-                   "\"https://api.sendgrid.com\" (or \"https://api.eu.sendgrid.com\").")
+        try:
+            judge_base_url(connection.base_url)
+        except BaseUrlRefused as refused:
+            report(table, "base_url", refused.sentence)
         if "consent" in raw and connection.consent is None:
             report(table, "consent", "needs accepted_by and accepted_at (a date and time).")
 

@@ -220,3 +220,23 @@ def test_the_command_refuses_a_postgresql_workspace(tmp_path: Path, capsys) -> N
         'dsn = "postgresql://sgtui@db/crm"\n', encoding="utf-8")
     assert main(["import", str(write(tmp_path, COMMA)), "--workspace", str(folder)]) == 2
     assert "CSV import loads the SQLite source" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("role", ["contributors", "viewer"])
+def test_only_an_administrator_can_change_customer_data_by_import(
+        tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, role: str) -> None:
+    folder = tmp_path / "ws"
+    assert main(["import", str(write(tmp_path, COMMA)), "--workspace", str(folder)]) == 0
+    before = (folder / "customers.db").read_bytes()
+    capsys.readouterr()
+    toml = folder / "sgtui.toml"
+    if role == "contributors":
+        toml.write_text(toml.read_text().replace("contributors = []",
+                                                 'contributors = ["mallory"]'))
+    monkeypatch.setattr("getpass.getuser", lambda: "mallory")
+    changed = write(tmp_path, "customer_id,email\nc1,mallory@example.com\n", "evil.csv")
+    assert main(["import", str(changed), "--workspace", str(folder)]) == 2
+    assert capsys.readouterr().err == (
+        "sgtui import: Only an administrator of this workspace can import customer data "
+        "from a CSV file. Ask one to do it, or to make you one.\n")
+    assert (folder / "customers.db").read_bytes() == before

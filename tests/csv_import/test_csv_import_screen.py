@@ -10,6 +10,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from sgtui.tui.app import make_app
 from sgtui.workspace.config import Workspace
+from sgtui.workspace.model import Access
 from sgtui.workspace.secrets import MemorySecrets
 
 CSV = (
@@ -145,3 +146,19 @@ async def test_a_postgresql_workspace_is_told_where_csv_import_goes(tmp_path: Pa
         assert status(app).startswith("This workspace reads its customer data from PostgreSQL")
         await choose(app, pilot, str(Path(__file__)))
         assert app.screen.query_one("#import-run", Button).disabled
+
+
+async def test_a_contributor_is_told_only_administrators_import(workspace: Workspace) -> None:
+    workspace.set_access(Access(admins=("alice",), contributors=("bob",)))
+    workspace.save()
+    app = make_app(workspace.as_user("bob"), secrets=MemorySecrets())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CsvImportScreen"
+        assert status(app).startswith("Only an administrator of this workspace can import")
+        assert not app.screen.query(Input) and not app.screen.query(Button)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not [w for w in app.workers if w.group == "csv-import"]
+    assert not workspace.source_path.exists()

@@ -137,3 +137,38 @@ def test_version_and_help(capsys) -> None:
     help_text = capsys.readouterr().out
     for command in ("demo", "sandbox", "run", "refresh", "check", "import"):
         assert command in help_text
+
+
+@pytest.mark.parametrize(("base_url", "said"), [
+    ("http://api.sendgrid.com", "will not send the API key over plain http:// to "
+                                "api.sendgrid.com"),
+    ("http://sendgrid.localhost:8080", "will not send the API key over plain http:// to "
+                                       "sendgrid.localhost"),
+    ("http://[::ffff:10.0.0.1]", "will not send the API key over plain http://"),
+    ("https://alice:hunter2@api.sendgrid.com", "carries a user name, password, query or "
+                                               "fragment"),
+    ("https://api.sendgrid.com/?token=1", "carries a user name, password, query or fragment"),
+    ("ftp://api.sendgrid.com", "is not a web address sgtui can use"),
+])
+def test_check_refuses_the_base_url_a_run_would_refuse(
+        tmp_path, customers_db, capsys, base_url: str, said: str) -> None:
+    from sgtui.sendgrid import SendGridClient, SendGridError
+    from sgtui.workspace.secrets import ApiKey
+
+    text = GOOD.replace('"https://api.sendgrid.com"', f'"{base_url}"')
+    code, out, err = run_check(tmp_path, text, customers_db, capsys)
+    assert code == 2 and "OK" not in out
+    assert "connections.marketing.base_url: " in err and said in err
+    assert "hunter2" not in err
+    with pytest.raises(SendGridError) as refused:
+        SendGridClient(ApiKey("SG.aaaaaaaa.bbbbbbbb"), base_url=base_url)
+    assert refused.value.sentence in err
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:8025", "http://localhost:9000",
+                                      "http://[::1]:8080", "https://api.eu.sendgrid.com"])
+def test_check_accepts_https_and_plain_http_to_this_computer(
+        tmp_path, customers_db, capsys, base_url: str) -> None:
+    text = GOOD.replace('"https://api.sendgrid.com"', f'"{base_url}"')
+    code, out, _ = run_check(tmp_path, text, customers_db, capsys)
+    assert code == 0 and "OK" in out

@@ -24,7 +24,8 @@ SECRET_PART = KEY.split(".")[2]
 
 @pytest.mark.parametrize("base_url", [
     "http://api.sendgrid.com", "http://10.0.0.5:8080", "http://sandbox.internal",
-    "http://[2001:db8::1]", "http://127.example.com",
+    "http://[2001:db8::1]", "http://127.example.com", "http://sendgrid.localhost",
+    "http://localhost.", "http://127.1", "http://2130706433",
 ])
 def test_plain_http_to_another_host_is_refused(base_url):
     with pytest.raises(InsecureBaseUrl) as caught:

@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, In
 
 from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
 from sgtui.tui.keys import bound_key
+from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
 NO_SEGMENTS = "(none)"
@@ -127,29 +128,45 @@ class CsvImportScreen(Screen[None]):
         self.path: Path | None = None
         self.importing = False
 
+    @property
+    def may_import(self) -> bool:
+        """Whether the current user's role lets them import (administrators only)."""
+        return can_import_profiles(self.app.workspace.role)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer Import only to those who may import."""
+        return action != "run_import" or self.may_import
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="import-body"):
             yield Static("Import CSV", classes="screen-title")
-            yield Input(placeholder="Path to a .csv file (Tab completes, Enter previews)",
-                        suggester=PathSuggester(), id="csv-path")
-            with Horizontal(id="import-columns"):
-                yield CsvFileTree(self.start, id="csv-tree")
-                with Vertical(id="import-side"):
-                    table: DataTable[Text] = DataTable(id="csv-preview", zebra_stripes=True)
-                    table.border_title = "First rows"
-                    yield table
-                    with Horizontal(id="import-options"):
-                        yield Static("Key", classes="option-label")
-                        yield Select[str]([], prompt="Key column", id="key-column")
-                        yield Static("Segments", classes="option-label")
-                        yield Select[str]([], prompt="Segments column", id="segments-column")
-                    yield Static(self._intro(), id="import-status")
-                    yield Button("Import", id="import-run", variant="primary", disabled=True)
+            if self.may_import:
+                yield from self._chooser()
+            else:
+                yield Static(Content(who_can(IMPORT_ACTION)), id="import-status")
         yield Footer()
 
+    def _chooser(self) -> ComposeResult:
+        yield Input(placeholder="Path to a .csv file (Tab completes, Enter previews)",
+                    suggester=PathSuggester(), id="csv-path")
+        with Horizontal(id="import-columns"):
+            yield CsvFileTree(self.start, id="csv-tree")
+            with Vertical(id="import-side"):
+                table: DataTable[Text] = DataTable(id="csv-preview", zebra_stripes=True)
+                table.border_title = "First rows"
+                yield table
+                with Horizontal(id="import-options"):
+                    yield Static("Key", classes="option-label")
+                    yield Select[str]([], prompt="Key column", id="key-column")
+                    yield Static("Segments", classes="option-label")
+                    yield Select[str]([], prompt="Segments column", id="segments-column")
+                yield Static(self._intro(), id="import-status")
+                yield Button("Import", id="import-run", variant="primary", disabled=True)
+
     def on_mount(self) -> None:
-        self.query_one("#csv-path", Input).focus()
+        if self.may_import:
+            self.query_one("#csv-path", Input).focus()
 
     def _intro(self) -> Content:
         if self.app.workspace.source.type != "sqlite":
@@ -226,7 +243,7 @@ class CsvImportScreen(Screen[None]):
 
     def action_run_import(self) -> None:
         """Import the previewed file with the chosen columns."""
-        if self.preview is None or self.path is None or self.importing:
+        if self.preview is None or self.path is None or self.importing or not self.may_import:
             return
         if self.app.workspace.source.type != "sqlite":
             self._status(self._intro().plain, "-problem")
