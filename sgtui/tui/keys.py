@@ -30,7 +30,7 @@ SPOKEN = {"escape": "Escape", "enter": "Enter", "delete": "Delete", "tab": "Tab"
 """Named keys as a sentence says them ("press Escape"); the footer's short forms are for
 the footer."""
 
-HELP_BINDING = Binding("question_mark,f1", "app.help", "Help", id="app.help")
+HELP_BINDING = Binding("f1,question_mark", "app.help", "Help", id="app.help")
 """Help for the screen you are on. The app has it; modal screens, which hide the app's keys,
 list it too (the same id, so a remapped help key works there as well)."""
 

@@ -21,7 +21,7 @@ async def test_question_mark_and_f1_open_this_screens_help_and_escape_closes_it(
         assert isinstance(app.screen, HelpScreen)
         assert text(app.screen, "#help-purpose").startswith("Where every session starts")
         everywhere = text(app.screen, "#help-everywhere")
-        assert "e       Exports" in everywhere and "? / f1  Help" in everywhere
+        assert "e       Exports" in everywhere and "f1 / ?  Help" in everywhere
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
 
