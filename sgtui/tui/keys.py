@@ -114,7 +114,7 @@ def binding_catalogue() -> tuple[BindingInfo, ...]:
     for module in pkgutil.walk_packages(sgtui.tui.__path__, "sgtui.tui."):
         importlib.import_module(module.name)
     found: dict[str, BindingInfo] = {}
-    for cls in _subclasses(DOMNode):
+    for cls in subclasses_of(DOMNode):
         if not cls.__module__.startswith("sgtui."):
             continue
         for binding in own_bindings(cls):
@@ -130,10 +130,11 @@ def binding_catalogue() -> tuple[BindingInfo, ...]:
     return tuple(sorted(found.values(), key=lambda info: info.id))
 
 
-def _subclasses(cls: type) -> Iterator[type]:
+def subclasses_of(cls: type) -> Iterator[type]:
+    """Every subclass of ``cls``, at any depth."""
     for sub in cls.__subclasses__():
         yield sub
-        yield from _subclasses(sub)
+        yield from subclasses_of(sub)
 
 
 def is_key_name(key: str) -> bool:

@@ -81,7 +81,7 @@ def test_every_screen_says_what_it_is_for() -> None:
     import sgtui.tui.keys as keys
 
     binding_catalogue()  # imports every screen
-    silent = [cls.__name__ for cls in keys._subclasses(Screen)
+    silent = [cls.__name__ for cls in keys.subclasses_of(Screen)
               if cls.__module__.startswith("sgtui.") and not getattr(cls, "HELP", "")]
     assert silent == []
 

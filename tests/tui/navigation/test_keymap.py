@@ -102,7 +102,7 @@ def test_every_visible_binding_has_an_id() -> None:
     import sgtui.tui.keys as keys
 
     binding_catalogue()  # imports every screen and widget
-    without = [f"{cls.__name__}: {binding.key}" for cls in keys._subclasses(DOMNode)
+    without = [f"{cls.__name__}: {binding.key}" for cls in keys.subclasses_of(DOMNode)
                if cls.__module__.startswith("sgtui.")
                for binding in keys.own_bindings(cls) if binding.show and not binding.id]
     assert without == []
