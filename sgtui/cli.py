@@ -14,10 +14,12 @@ from importlib import import_module
 from pathlib import Path
 
 from sgtui import __version__
+from sgtui.errors import sentence_for
 
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 # command name -> "module:function"; each function takes the parsed arguments, returns a code.
 COMMANDS: dict[str, str] = {
@@ -28,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "refresh": "sgtui.commands.run:main_refresh",
     "check": "sgtui.commands.check:main",
     "import": "sgtui.commands.csv_import:main",
+    "notify": "sgtui.commands.notify:main",
 }
 
 
@@ -62,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "(repeatable; one is generated and printed when none is given)")
     sandbox.add_argument("--job-delay", type=float, default=0.0, metavar="SECONDS",
                          help="how long import jobs stay pending")
+    sandbox.add_argument("--index-lag", type=float, default=0.0, metavar="SECONDS",
+                         help="how long after a job list counts and searches catch up, as "
+                              "on real SendGrid (minutes there; default 0)")
     sandbox.add_argument("--rate-limit-contacts", type=int, default=200, metavar="N",
                          help="contact writes allowed a minute (default 200)")
     sandbox.add_argument("--rate-limit-other", type=int, default=600, metavar="N",
@@ -105,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
                             help="a column listing segment names, e.g. 'newsletter;vip'")
     _add_workspace(csv_import)
     csv_import.set_defaults(command="import")
+
+    notify = commands.add_parser(
+        "notify", help="alerts: --test sends a test alert to every [notify] target",
+        epilog="Exit status: 0 when every target took the test alert, 1 when any did not, "
+               "2 when [notify] is missing or has problems.")
+    notify.add_argument("--test", action="store_true",
+                        help="send a test alert and say what happened to each target")
+    _add_workspace(notify)
+    notify.set_defaults(command="notify")
     return parser
 
 
@@ -116,14 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _load(COMMANDS[args.command])(args)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:  # the last line of defence: a sentence, never a traceback
         log = _log_crash(error)
-        print(
-            f"sgtui stopped on an unexpected problem ({type(error).__name__}). Nothing was "
-            f"lost: sgtui.toml is only ever replaced whole. Details for a bug report: {log}",
-            file=sys.stderr,
-        )
+        sentence = sentence_for(error, "sgtui stopped on an unexpected problem ({cause}).")
+        print(f"{sentence} Nothing was lost: sgtui.toml is only ever replaced whole. Details "
+              f"for a bug report: {log}", file=sys.stderr)
         return EXIT_RUN_FAILED
 
 

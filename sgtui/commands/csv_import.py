@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 
 def main(args: argparse.Namespace) -> int:
@@ -36,6 +36,10 @@ def main(args: argparse.Namespace) -> int:
     except CsvImportError as error:
         print(f"sgtui import: {error.sentence}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("sgtui import: stopped (Ctrl-C); nothing was imported, the customer database "
+              "is as it was.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(result.summary())
     print(f"Profiles are identified by {result.key_column!r}"
           + (f"; segments came from {result.segments_column!r}." if result.segments_column

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.errors import sentence_for
 
 if TYPE_CHECKING:
     from sgtui.sandbox import SandboxServer
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 DEMO_LISTS = ("Newsletter", "Spring promo", "VIP customers")
 DEMO_JOB_DELAY = 2.0
+DEMO_INDEX_LAG = 5.0
+"""List counts catch up this long after a job, so the demo shows SendGrid catching up."""
 LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 
@@ -64,6 +67,7 @@ def demo_session(
     profiles: int,
     seed: int,
     job_delay: float = DEMO_JOB_DELAY,
+    index_lag: float = DEMO_INDEX_LAG,
     user: str | None = None,
 ) -> Iterator[DemoSession]:
     """Demo data in ``folder`` and a sandbox SendGrid on loopback for as long as it lasts.
@@ -76,7 +80,7 @@ def demo_session(
     from sgtui.workspace.secrets import MemorySecrets
 
     workspace = prepare_demo_workspace(folder, profiles=profiles, seed=seed, user=user)
-    with SandboxServer(job_delay=job_delay, seed=seed) as sandbox:
+    with SandboxServer(job_delay=job_delay, index_lag=index_lag, seed=seed) as sandbox:
         for name in DEMO_LISTS:
             sandbox.create_list(name)
         _point_at(workspace, sandbox.base_url)
@@ -90,10 +94,13 @@ def _point_at(workspace: Workspace, base_url: str) -> None:
 
     stale = [c for c in workspace.connections.values()
              if c.base_url.startswith(LOOPBACK_PREFIXES) and c.base_url != base_url]
-    for connection in stale:
-        workspace.put_connection(replace(connection, base_url=base_url))
+
+    def change(workspace: Workspace) -> None:
+        for connection in stale:
+            workspace.put_connection(replace(connection, base_url=base_url))
+
     if stale:
-        workspace.save()
+        workspace.apply_and_save(change)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -112,7 +119,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"sgtui demo: {error.sentence}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"sgtui demo: the sandbox could not start on loopback ({error.strerror or error}).",
+        print(sentence_for(error, "sgtui demo: the sandbox could not start on loopback ({cause})."),
               file=sys.stderr)
         return EXIT_USAGE
     print(f"The demo workspace stays in {folder}. Come back with "
@@ -126,7 +133,8 @@ def _welcome(session: DemoSession) -> str:
     lists = ", ".join(DEMO_LISTS)
     return (
         f"Sandbox SendGrid on {info.sandbox_url} (lists: {lists}; jobs take about "
-        f"{session.sandbox.job_delay:g} s like the real ones).\n"
+        f"{session.sandbox.job_delay:g} s and list counts catch up "
+        f"{session.sandbox.index_lag:g} s later, like the real ones).\n"
         f"Demo API key (the app shows it too): {info.api_key}\n"
         "Keys are kept in memory for this session only; the OS keyring is not used."
     )

@@ -27,17 +27,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 
 if TYPE_CHECKING:
     from sgtui.export.engine import RunOptions
     from sgtui.export.events import RunEvent, RunSummary
+    from sgtui.notify.delivery import Delivery
     from sgtui.workspace.config import Workspace
 
 
 def main_run(args: argparse.Namespace) -> int:
-    """Run one export; print its summary; 0, 1 or 2."""
+    """Run one export; print its summary (and where its alerts went); 0, 1 or 2."""
     from sgtui.export.engine import RunOptions
+    from sgtui.notify import service as notify
 
     workspace = _open_workspace(args, "run")
     if workspace is None:
@@ -61,6 +64,7 @@ def main_run(args: argparse.Namespace) -> int:
     options = RunOptions(dry_run=args.dry_run, full=args.full,
                          allow_removals=args.allow_removals, **_tuning())
     summary = _run_one(workspace, args.export, options, json_output=args.json)
+    _said(notify.notice_run(workspace, summary))
     if args.json:
         print(json.dumps(summary_json(summary), ensure_ascii=False))
     else:
@@ -72,6 +76,7 @@ def main_refresh(args: argparse.Namespace) -> int:
     """Run every export scheduled with the refresh; print a summary; 0, 1 or 2."""
     from sgtui.export.engine import RunOptions
     from sgtui.export.locks import FileLock, LockHeld
+    from sgtui.notify import service as notify
     from sgtui.workspace.model import Schedule
 
     workspace = _open_workspace(args, "refresh")
@@ -83,12 +88,16 @@ def main_refresh(args: argparse.Namespace) -> int:
     try:
         lock.acquire()
     except LockHeld as held:
-        _say(f"sgtui refresh: another refresh of this workspace is still running (process "
-             f"{held.pid or 'unknown'}); this one did nothing.")
+        busy = (f"another refresh of this workspace is still running (process "
+                f"{held.pid or 'unknown'}); this one did nothing.")
+        _say(f"sgtui refresh: {busy}")
+        _said(notify.notice_refresh(workspace, busy[:1].upper() + busy[1:]))
         return EXIT_RUN_FAILED
     try:
-        problems = _config_problems(workspace, names)
+        heard: list[str] = []
+        problems = _config_problems(workspace, names, heard)
         if problems is None:
+            _said(notify.notice_refresh(workspace, " ".join(heard)))
             return EXIT_USAGE
         results: list[dict[str, Any]] = []
         failures: list[str] = []
@@ -99,8 +108,10 @@ def main_refresh(args: argparse.Namespace) -> int:
                 failures.append(f"{name}: {sentence}")
                 if not args.json:
                     print(f"{name}: not set up right: {sentence}")
+                _said(notify.notice_unstarted(workspace, name, sentence))
                 continue
             summary = _run_one(workspace, name, RunOptions(**_tuning()), json_output=args.json)
+            _said(notify.notice_run(workspace, summary))
             results.append(summary_json(summary))
             if exit_code(summary) != EXIT_OK:
                 failures.append(f"{name}: {summary.sentence}")
@@ -113,6 +124,7 @@ def main_refresh(args: argparse.Namespace) -> int:
             "ok": not failures,
         }
         _write_last_refresh(workspace, outcome)
+        _said(notify.notice_refresh(workspace, None))
         if args.json:
             print(json.dumps(outcome, ensure_ascii=False))
         elif not names:
@@ -132,12 +144,20 @@ def _tuning() -> dict[str, int]:
     """``$SGTUI_BATCH_CONTACTS``: smaller upload batches (for slow links, and tests)."""
     import os
 
+    from sgtui.export.batches import MAX_CONTACTS
+
     value = os.environ.get("SGTUI_BATCH_CONTACTS", "").strip()
-    return {"max_batch_contacts": max(1, min(int(value), 30_000))} if value.isdigit() else {}
+    return {"max_batch_contacts": max(1, min(int(value), MAX_CONTACTS))} if value.isdigit() else {}
 
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+def _said(alerts: list[Delivery]) -> None:
+    """Say where the alerts a run called for went (they never change its exit code)."""
+    for delivery in alerts:
+        _say(f"alert: {delivery}")
 
 
 def _open_workspace(args: argparse.Namespace, command: str) -> Workspace | None:
@@ -151,16 +171,19 @@ def _open_workspace(args: argparse.Namespace, command: str) -> Workspace | None:
         return None
 
 
-def _config_problems(workspace: Workspace, exports: list[str]) -> dict[str, list[str]] | None:
-    """Problems per export (with its connection); None (after saying why) when the workspace
-    as a whole cannot be used."""
+def _config_problems(workspace: Workspace, exports: list[str],
+                     heard: list[str] | None = None) -> dict[str, list[str]] | None:
+    """Problems per export (with its connection); None (after saying why, also into
+    ``heard``) when the workspace as a whole cannot be used."""
     from sgtui.source import SourceError, open_source
     from sgtui.workspace.validation import validate
 
+    heard = [] if heard is None else heard
     try:
         source = open_source(workspace)
     except SourceError as error:
         _say(f"sgtui: {error.sentence}")
+        heard.append(error.sentence)
         return None
     try:
         problems = validate(workspace, source)
@@ -171,6 +194,7 @@ def _config_problems(workspace: Workspace, exports: list[str]) -> dict[str, list
         _say(f"sgtui: {workspace.path} has problems:")
         for problem in general:
             _say(f"  - {problem}")
+        heard.append(f"{workspace.path} has problems: " + "; ".join(map(str, general)) + ".")
         return None
     found: dict[str, list[str]] = {}
     for name in exports:
@@ -272,16 +296,14 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     """Send sgtui's log (batches, jobs, errors; never the key or personal data) to
     ``runs/sgtui.log`` instead of the terminal, while a run lasts."""
     import logging
-    import os
 
-    from sgtui.workspace.files import file_mode_for
+    from sgtui.workspace.files import open_append
 
     logger = logging.getLogger("sgtui")
-    path = workspace.runs_folder / "sgtui.log"
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-                         file_mode_for(path.parent)))
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        stream = open(open_append(workspace.runs_folder / "sgtui.log"), "a",  # noqa: SIM115
+                      encoding="utf-8")
+        handler: logging.Handler = logging.StreamHandler(stream)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -294,6 +316,8 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         handler.close()
+        if isinstance(handler, logging.StreamHandler):
+            handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
 
@@ -305,7 +329,7 @@ def _write_last_refresh(workspace: Workspace, outcome: dict[str, Any]) -> None:
         atomic_write_text(workspace.runs_folder / "last-refresh.json",
                           json.dumps(outcome, ensure_ascii=False, indent=1))
     except OSError as error:
-        _say(f"sgtui refresh: could not write last-refresh.json ({error.strerror}).")
+        _say(sentence_for(error, "sgtui refresh: could not write last-refresh.json ({cause})."))
 
 
 # ---------------------------------------------------------------------------- renderers
@@ -412,7 +436,7 @@ class _RichRenderer(_Renderer):
             case ev.ProfilesRead():
                 progress.update(self.read, completed=event.read, total=event.expected or None)
             case ev.ContactsPrepared():
-                self.valid, self.unchanged = event.valid, event.unchanged
+                self.valid, self.unchanged = event.counts.valid, event.counts.unchanged
             case ev.StageChanged(stage=ev.Stage.PREPARE, state=ev.StageState.DONE):
                 total = max(self.valid - self.unchanged, 0)
                 progress.update(self.sent, total=total)

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sgtui.workspace.run_records import RejectedRow, RunStatus, RunSummary
+from sgtui.workspace.run_records import RejectedRow, RunCounts, RunStatus, RunSummary
 
 __all__ = [
     "BatchUploaded", "ContactsPrepared", "ContactsRemoved", "JobUpdated", "ProfilesRead",
-    "RateLimitSeen", "RejectedRow", "Retrying", "RowsRejected", "RunEvent", "RunFinished",
-    "RunStarted", "RunStatus", "RunSummary", "Stage", "StageChanged", "StageState", "Warned",
+    "RateLimitSeen", "RejectedRow", "Retrying", "RowsRejected", "RunCounts", "RunEvent",
+    "RunFinished", "RunStarted", "RunStatus", "RunSummary", "Stage", "StageChanged",
+    "StageState", "Warned",
 ]
 
 
@@ -86,14 +87,12 @@ class ProfilesRead:
 
 @dataclass(frozen=True, slots=True)
 class ContactsPrepared:
-    """Cumulative: what preparing the profiles found so far."""
+    """Cumulative: the run's counts as reading and preparing the profiles left them.
 
-    valid: int
-    duplicates: int
-    invalid_email: int
-    missing_email: int
-    trimmed_fields: int
-    unchanged: int = 0  # skipped by a delta run because SendGrid already has them
+    ``counts.unchanged``: contacts a delta run skips because SendGrid already has them.
+    """
+
+    counts: RunCounts
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from sgtui.workspace.files import file_mode_for
+from sgtui.workspace.files import open_lock_file, still_at
 
 try:
     import fcntl
@@ -37,14 +37,19 @@ class FileLock:
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`LockHeld` at once."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, file_mode_for(self.path.parent))
-        if fcntl is not None:
+        while True:
+            fd = open_lock_file(self.path)
+            if fcntl is None:
+                break
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 pid = _read_pid(fd)
                 os.close(fd)
                 raise LockHeld(self.path, pid) from None
+            if still_at(fd, self.path):
+                break
+            os.close(fd)  # replaced while we locked it: lock the file that is there now
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

@@ -1,9 +1,20 @@
-"""Whether an export can run, checked without the network, each problem in one sentence."""
+"""Whether an export can run, checked without the network, each problem in one sentence.
+
+:func:`plan_export` is what the wizard's review, ``sgtui run`` and every run ask; the
+export's own settings are judged by :func:`sgtui.workspace.validation.export_problems`, the
+same judge ``sgtui check`` uses, so all of them say the same thing. :func:`plan_locally` is
+the run's first step: the plan, checked against the customer data and the workspace's
+``[limits]``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sgtui.errors import SgtuiError
+from sgtui.workspace.limits import max_profiles_per_export, over_cap, over_cap_while_reading
+from sgtui.workspace.model import ExportConfig, SyncMode
 from sgtui.workspace.roles import can_edit_export
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
@@ -14,18 +25,18 @@ from sgtui.workspace.secrets import (
     find_key,
     key_from_environment,
 )
+from sgtui.workspace.validation import export_problems
 
 if TYPE_CHECKING:
     from sgtui.workspace.config import Workspace
 
 
-class PlanProblem(Exception):
+class PlanProblem(SgtuiError):
     """An export cannot run; ``sentences`` say every reason (``sentence``: all of them)."""
 
     def __init__(self, sentences: list[str]) -> None:
         self.sentences = list(sentences)
-        self.sentence = " ".join(self.sentences)
-        super().__init__(self.sentence)
+        super().__init__(" ".join(self.sentences))
 
 
 def resolve_key(workspace: Workspace, connection_name: str, secrets: SecretStore) -> ApiKey | None:
@@ -62,17 +73,8 @@ def plan_export(workspace: Workspace, export_name: str, secrets: SecretStore, *,
     if export.is_detached:
         problems.append(f"The export {export_name!r} has no connection: attach a SendGrid "
                         "connection to it in the app.")
+    problems.extend(str(problem) for problem in export_problems(workspace, export_name))
     connection = connections.get(export.connection or "")
-    if export.connection and connection is None:
-        problems.append(f"The export {export_name!r} uses the connection {export.connection!r}, "
-                        "which does not exist in this workspace.")
-    if not export.list_id:
-        problems.append(f"The export {export_name!r} has no SendGrid list: pick one in its "
-                        "settings.")
-    if not export.segments:
-        problems.append(f"The export {export_name!r} has no segments: choose at least one.")
-    if not export.mapping.get("email"):
-        problems.append(f"The export {export_name!r} maps no column to Email.")
     if connection is None:
         return problems
     shown = connection.display_name or connection.name
@@ -100,3 +102,58 @@ def plan_export(workspace: Workspace, export_name: str, secrets: SecretStore, *,
                         f"{ENV_API_KEY} is not set, so there is no key to run with: the export "
                         "runs with the next scheduled refresh, or with an export user.")
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class LocalPlan:
+    """An export that can run, as the run's first step found it (no network yet)."""
+
+    export: ExportConfig
+    key: ApiKey
+    """The API key the run uses."""
+    key_column: str
+    """The customer data's profile key column (rejected rows name profiles by it)."""
+    profiles_expected: int
+    """Profiles the segments hold (before de-duplication)."""
+    cap: int
+    """The most profiles this run may send."""
+
+    @property
+    def mirror(self) -> bool:
+        """Mirror mode: the run also removes people who left the segments."""
+        return self.export.mode is SyncMode.MIRROR
+
+    def over_cap_while_reading(self) -> str:
+        """The sentence when reading finds more contacts than :attr:`cap`."""
+        return over_cap_while_reading(self.cap)
+
+
+def plan_locally(workspace: Workspace, export_name: str, secrets: SecretStore, *,
+                 key: ApiKey | None = None, cap: int | None = None) -> LocalPlan:
+    """Check that ``export_name`` can run, against its settings, the customer data and the
+    workspace's limit (``cap`` overrides it); raises :class:`PlanProblem`. Blocking."""
+    from sgtui.source import open_source
+
+    problems = plan_export(workspace, export_name, secrets, key_given=key is not None)
+    if problems:
+        raise PlanProblem(problems)
+    export = workspace.exports[export_name]
+    key = key or resolve_key(workspace, export.connection or "", secrets)
+    if key is None:  # plan_export said there would be one; the keyring changed since
+        raise PlanProblem(["The API key is no longer available; enter it again."])
+    source = open_source(workspace)
+    try:
+        columns = {column.name for column in source.columns()}
+        segments = {segment.id for segment in source.segments()}
+        problems = [str(problem) for problem in export_problems(
+            workspace, export_name, columns=columns, segments=segments)]
+        if problems:
+            raise PlanProblem(problems)
+        key_column = source.key_column
+        expected = source.totals(list(export.segments), None).profiles
+    finally:
+        source.close()
+    cap = cap or max_profiles_per_export(workspace)
+    if expected > cap:
+        raise PlanProblem([over_cap(expected, cap)])
+    return LocalPlan(export, key, key_column, expected, cap)

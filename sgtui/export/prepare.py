@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from json.encoder import encode_basestring as _escape
 
-from sgtui.export.events import RejectedRow
 from sgtui.workspace.model import MAPPABLE_FIELDS
+from sgtui.workspace.run_records import RejectedRow, RunCounts
 
 #: SendGrid's longest value for each reserved field sgtui maps (None: no limit).
 FIELD_LIMITS: dict[str, int | None] = {
@@ -44,14 +44,6 @@ def is_valid_email(email: str) -> bool:
     return len(email) <= 254 and EMAIL_PATTERN.fullmatch(email) is not None
 
 
-def contact_digest(list_id: str, blob: bytes) -> int:
-    """A signed 64-bit digest of what is sent for one contact to one list (never 0)."""
-    value = int.from_bytes(
-        blake2b(blob, digest_size=8, key=list_id.encode()[:64]).digest(), "big", signed=True
-    )
-    return value or 1
-
-
 @dataclass(slots=True)
 class PreparedChunk:
     """What one chunk of rows became."""
@@ -61,18 +53,9 @@ class PreparedChunk:
     blobs: list[bytes] = field(default_factory=list)
     digests: list[int] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class PrepareCounts:
-    """Cumulative counts of a run's preparation."""
-
-    read: int = 0
-    valid: int = 0
-    duplicates: int = 0
-    invalid_email: int = 0
-    missing_email: int = 0
-    trimmed_fields: int = 0
+    counts: RunCounts = field(default_factory=RunCounts)
+    """This chunk's ``profiles``, ``valid``, ``duplicates``, ``invalid_email``,
+    ``missing_email`` and ``trimmed_fields``."""
 
 
 class ContactPreparer:
@@ -99,28 +82,28 @@ class ContactPreparer:
         self._table = array("q", bytes(8 * self._size))
         self._used = 0
         self._key = list_id.encode()[:64]
-        self.counts = PrepareCounts()
+        self.counts = RunCounts()
+        """The same counts for every chunk so far."""
 
     def prepare(self, rows: Sequence[Sequence[object]]) -> PreparedChunk:
         """Prepare one chunk (rows start with the key column)."""
         out = PreparedChunk()
-        counts = self.counts
         table, mask = self._table, self._size - 1
         key_bytes = self._key
         email_at = self._email_at
         fields = self._fields
         keys, emails, blobs, digests = out.keys, out.emails, out.blobs, out.digests
-        valid = trimmed = duplicates = 0
+        valid = trimmed = duplicates = missing = invalid = 0
         used, grow_at = self._used, self._size * 7 // 10
         for row in rows:
             raw = row[email_at]
             email = raw.strip().lower() if raw.__class__ is str else _text(raw).strip().lower()
             if not email:
-                counts.missing_email += 1
+                missing += 1
                 out.rejected.append(RejectedRow(_text(row[0]), _text(raw), MISSING_EMAIL))
                 continue
             if len(email) > 254 or EMAIL_PATTERN.fullmatch(email) is None:
-                counts.invalid_email += 1
+                invalid += 1
                 out.rejected.append(RejectedRow(_text(row[0]), _text(raw), INVALID_EMAIL))
                 continue
             marker = hash(email) or 1
@@ -162,12 +145,11 @@ class ContactPreparer:
             digests.append(int.from_bytes(
                 blake2b(blob, digest_size=8, key=key_bytes).digest(), "big", signed=True) or 1)
         self._used = used
-        counts.read += len(rows)
-        counts.valid += valid
-        counts.duplicates += duplicates
-        counts.trimmed_fields += trimmed
+        out.counts = RunCounts(profiles=len(rows), valid=valid, duplicates=duplicates,
+                               invalid_email=invalid, missing_email=missing,
+                               trimmed_fields=trimmed)
+        self.counts = self.counts + out.counts
         return out
-
 
     def _grow(self) -> None:
         """Double the table (only when there are more contacts than ``expected`` said)."""

@@ -23,6 +23,7 @@ from sgtui.export.events import (
     RejectedRow,
     Retrying,
     RowsRejected,
+    RunCounts,
     RunEvent,
     RunFinished,
     RunStarted,
@@ -103,12 +104,9 @@ class RunProgressState:
     stage_details: dict[Stage, str] = field(default_factory=dict)
     profiles_read: int = 0
     profiles_expected: int = 0
-    valid: int = 0
-    duplicates: int = 0
-    invalid_email: int = 0
-    missing_email: int = 0
-    trimmed_fields: int = 0
-    unchanged: int = 0
+    counts: RunCounts = field(default_factory=RunCounts)
+    """The run's counts as reading and preparing reported them (the summary's at the end);
+    uploads, confirmations and removals arrive sooner in their own events, below."""
     uploaded: int = 0
     confirmed: int = 0
     removed: int = 0
@@ -162,12 +160,7 @@ class RunProgressState:
                 self.profiles_read = event.read
                 self.profiles_expected = event.expected or self.profiles_expected
             case ContactsPrepared():
-                self.valid = event.valid
-                self.duplicates = event.duplicates
-                self.invalid_email = event.invalid_email
-                self.missing_email = event.missing_email
-                self.trimmed_fields = event.trimmed_fields
-                self.unchanged = event.unchanged
+                self.counts = event.counts
             case BatchUploaded():
                 self.batches[event.batch] = BatchRow(
                     event.batch, event.contacts, event.bytes, event.job_id
@@ -215,12 +208,8 @@ class RunProgressState:
         self.dry_run = summary.dry_run
         self.profiles_read = max(self.profiles_read, summary.profiles)
         self.profiles_expected = self.profiles_expected or summary.profiles
-        self.valid = summary.valid or self.valid
-        self.duplicates = summary.duplicates or self.duplicates
-        self.invalid_email = summary.invalid_email or self.invalid_email
-        self.missing_email = summary.missing_email or self.missing_email
-        self.trimmed_fields = summary.trimmed_fields or self.trimmed_fields
-        self.unchanged = summary.unchanged or self.unchanged
+        self.counts = RunCounts(**{name: value or getattr(self.counts, name)
+                                   for name, value in summary.as_dict().items()})
         self.uploaded = max(self.uploaded, summary.uploaded)
         self.removed = summary.removed or self.removed
         self.rejected_csv = summary.rejected_csv or self.rejected_csv
@@ -370,7 +359,7 @@ class RunProgressState:
 
     def _to_upload(self) -> int | None:
         """Contacts this run will upload: exact once reading ended, else projected."""
-        planned = max(0, self.valid - self.unchanged)
+        planned = max(0, self.counts.valid - self.counts.unchanged)
         if self.stages[Stage.READ] in (StageState.DONE, StageState.SKIPPED) or self.finished:
             return max(planned, self.uploaded)
         if self.profiles_read and self.profiles_expected:

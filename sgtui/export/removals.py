@@ -6,11 +6,21 @@ current members from the customer data, and this compares them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 SHOWN = 10
 """Emails named in the review; the rest are counted."""
+REMOVAL_SHARE = 0.10
+REMOVAL_FLOOR = 1_000
+"""A mirror run removes at most 10% of the list or 1,000 people, whichever is more, unless
+told to remove more (``--allow-removals N``, or a confirmation in the app)."""
+
+
+def removal_limit(list_count: int) -> int:
+    """How many people a mirror run may remove from a list of ``list_count`` unasked."""
+    return max(math.ceil(list_count * REMOVAL_SHARE), REMOVAL_FLOOR)
 
 
 @dataclass(frozen=True, slots=True)

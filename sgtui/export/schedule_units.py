@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sgtui.errors import CAUSE, SgtuiError, sentence_for
+
 DEFAULT_CRON_SCHEDULE = "17 * * * *"
 """Minute 17 of every hour: off the full hour, when many other jobs start."""
 DEFAULT_ON_CALENDAR = "hourly"
@@ -191,12 +193,8 @@ class LastRefresh:
     exports: tuple[ExportOutcome, ...]
 
 
-class LastRefreshUnreadable(Exception):
+class LastRefreshUnreadable(SgtuiError):
     """``last-refresh.json`` exists but cannot be read; ``sentence`` says why."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 def load_last_refresh(runs_folder: Path) -> LastRefresh | None:
@@ -208,7 +206,7 @@ def load_last_refresh(runs_folder: Path) -> LastRefresh | None:
         return None
     except OSError as error:
         raise LastRefreshUnreadable(
-            f"sgtui cannot read {path} ({error.strerror or error})."
+            sentence_for(error, f"sgtui cannot read {path} ({CAUSE}).")
         ) from None
     except ValueError:
         raise LastRefreshUnreadable(

@@ -16,3 +16,8 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 def were(count: int) -> str:
     """``"was"`` for one, ``"were"`` for any other count."""
     return "was" if count == 1 else "were"
+
+
+def it_or_them(count: int) -> str:
+    """``"it"`` for one, ``"them"`` for any other count."""
+    return "it" if count == 1 else "them"

@@ -18,21 +18,28 @@ def get_scopes(state: SandboxState, call: Call) -> Reply:
     return Reply.json(200, {"scopes": sorted(scopes)})
 
 
-def _field_json(field: CustomField) -> dict[str, Any]:
-    return {"id": field.id, "name": field.name, "field_type": field.field_type}
+def _field_json(field: CustomField, base_url: str) -> dict[str, Any]:
+    return {"id": field.id, "name": field.name, "field_type": field.field_type,
+            "_metadata": {"self": f"{base_url}/v3/marketing/field_definitions/{field.id}"}}
+
+
+def _reserved_json(field_id: str, name: str, kind: str, read_only: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": field_id, "name": name, "field_type": kind}
+    if read_only:  # recorded: the key is there only where it is true
+        body["read_only"] = True
+    return body
 
 
 def get_field_definitions(state: SandboxState, call: Call) -> Reply:
     """``GET /v3/marketing/field_definitions``: custom fields, then SendGrid's reserved ones."""
     with state.lock:
-        custom = [_field_json(field) for field in state.store.custom_fields.values()]
-    reserved = [{"id": field_id, "name": name, "field_type": kind, "read_only": read_only}
-                for field_id, name, kind, read_only in RESERVED_FIELDS]
+        custom = [_field_json(field, call.base_url)
+                  for field in state.store.custom_fields.values()]
+    reserved = [_reserved_json(*field) for field in RESERVED_FIELDS]
     return Reply.json(200, {
         "custom_fields": custom,
         "reserved_fields": reserved,
-        "_metadata": {"self": f"{call.base_url}/v3/marketing/field_definitions",
-                      "count": len(custom) + len(reserved)},
+        "_metadata": {"self": f"{call.base_url}/v3/marketing/field_definitions"},
     })
 
 
@@ -51,9 +58,7 @@ def create_field_definition(state: SandboxState, call: Call) -> Reply:
             field = state.store.create_field(name, field_type)
         except StoreError as error:
             raise ApiError(error.status, error.message, error.field) from None
-    body = _field_json(field)
-    body["_metadata"] = {"self": f"{call.base_url}/v3/marketing/field_definitions/{field.id}"}
-    return Reply.json(200, body)
+    return Reply.json(200, _field_json(field, call.base_url))
 
 
 ROUTES: list[Route] = [

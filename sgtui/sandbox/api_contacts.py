@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sgtui.sandbox import sgql
 from sgtui.sandbox.jobs import ContactsJob, DeleteContactsJob, UpsertJob
 from sgtui.sandbox.protocol import ApiError, Call, Reply
 from sgtui.sandbox.routing import Route
 from sgtui.sandbox.state import SandboxState
-from sgtui.sandbox.store import IDENTIFIERS
+from sgtui.sandbox.store import IDENTIFIERS, RESERVED_FIELDS
 from sgtui.sandbox.validation import check_upsert
 
 MAX_SEARCH = 100
 SAMPLE_SIZE = 50
+SEARCH_RESULTS = 50  # "Only the first 50 contacts that meet the search criteria"
 NOT_FOUND = "contact not found"
 
 
@@ -31,7 +33,7 @@ def upsert_contacts(state: SandboxState, call: Call) -> Reply:
         job = UpsertJob(state.new_id(), state.due(), state.wall(), request.list_ids,
                         request.contacts)
         state.submit(job)
-    return Reply.json(202, {"job_id": job.id})
+    return Reply.json(state.accepted(202), {"job_id": job.id})
 
 
 def delete_contacts(state: SandboxState, call: Call) -> Reply:
@@ -52,14 +54,19 @@ def delete_contacts(state: SandboxState, call: Call) -> Reply:
         if ids is None:
             job.requested = state.store.live_contacts
         state.submit(job)
-    return Reply.json(202, {"job_id": job.id})
+    return Reply.json(state.accepted(202), {"job_id": job.id})
 
 
 def count_contacts(state: SandboxState, call: Call) -> Reply:
-    """``GET /v3/marketing/contacts/count``."""
+    """``GET /v3/marketing/contacts/count``, with ``identifier_counts``: how many contacts
+    carry each identifier (the shape is the sandbox's guess; no recording shows it)."""
     with state.lock:
-        count = state.store.live_contacts
-    return Reply.json(200, {"contact_count": count, "billable_count": count})
+        store = state.store
+        count = store.live_contacts
+        identifiers = {"email": len(store.by_email),
+                       **{kind: len(found) for kind, found in store.by_identifier.items()}}
+    return Reply.json(200, {"contact_count": count, "billable_count": count,
+                            "identifier_counts": identifiers})
 
 
 def sample_contacts(state: SandboxState, call: Call) -> Reply:
@@ -71,7 +78,7 @@ def sample_contacts(state: SandboxState, call: Call) -> Reply:
             if len(recent) == SAMPLE_SIZE:
                 break
             if store.contacts[index] is not None:
-                recent.append(store.contact_json(index))
+                recent.append(state.contact_json(index, call.base_url))
         body = {"result": recent, "contact_count": store.live_contacts,
                 "_metadata": {"self": f"{call.base_url}/v3/marketing/contacts"}}
     return Reply.json(200, body)
@@ -86,7 +93,7 @@ def _search_terms(body: dict[str, Any], key: str) -> list[str]:
     return terms
 
 
-def _search(state: SandboxState, kind: str, terms: list[str]) -> Reply:
+def _search(state: SandboxState, kind: str, terms: list[str], base_url: str) -> Reply:
     result: dict[str, Any] = {}
     found_any = False
     with state.lock:
@@ -98,7 +105,8 @@ def _search(state: SandboxState, kind: str, terms: list[str]) -> Reply:
                 result[term] = {"error": NOT_FOUND}
             else:
                 found_any = True
-                result[term] = {"contact": store.contact_json(index)}
+                # An exact look-up reads the contact itself: memberships show at once.
+                result[term] = {"contact": state.store.contact_json(index, base_url)}
     if not found_any:
         raise ApiError(404, "No contacts found")
     return Reply.json(200, {"result": result})
@@ -106,7 +114,7 @@ def _search(state: SandboxState, kind: str, terms: list[str]) -> Reply:
 
 def search_emails(state: SandboxState, call: Call) -> Reply:
     """``POST /v3/marketing/contacts/search/emails {"emails": [...]}`` (at most 100)."""
-    return _search(state, "email", _search_terms(call.json_object(), "emails"))
+    return _search(state, "email", _search_terms(call.json_object(), "emails"), call.base_url)
 
 
 def search_identifiers(state: SandboxState, call: Call) -> Reply:
@@ -115,7 +123,48 @@ def search_identifiers(state: SandboxState, call: Call) -> Reply:
     if kind not in IDENTIFIERS:
         raise ApiError(400, f"identifier_type must be one of {', '.join(IDENTIFIERS)}",
                        "identifier_type")
-    return _search(state, kind, _search_terms(call.json_object(), "identifiers"))
+    return _search(state, kind, _search_terms(call.json_object(), "identifiers"),
+                   call.base_url)
+
+
+def search_contacts(state: SandboxState, call: Call) -> Reply:
+    """``POST /v3/marketing/contacts/search {"query": SGQL}``: 200 with ``contact_count`` and
+    the first 50 ``result``; 400 for a query it cannot read. List memberships are those the
+    search index shows (behind under index lag)."""
+    body = call.json_object()
+    text = body.get("query")
+    if not isinstance(text, str):
+        raise ApiError(400, "query is required", "query")
+    with state.lock:
+        store = state.store
+        names = {name for _, name, _, _ in RESERVED_FIELDS}
+        names |= {field.name for field in store.custom_fields.values()}
+        try:
+            query = sgql.parse(text, names)
+        except sgql.QueryError as error:
+            raise ApiError(400, f"invalid query: {error}", "query") from None
+        if query.emails is not None:
+            found = (store.by_email.get(email) for email in sorted(query.emails))
+            candidates = sorted(index for index in found if index is not None)
+        else:
+            candidates = store.all_indices()
+        result: list[dict[str, Any]] = []
+        count = 0
+        for index in candidates:
+            details = state.contact_json(index, call.base_url)
+            if query.matches(_searchable(details)):
+                count += 1
+                if len(result) < SEARCH_RESULTS:
+                    result.append(details)
+    return Reply.json(200, {"contact_count": count, "result": result, "_metadata": {
+        "self": f"{call.base_url}/v3/marketing/contacts/search"}})
+
+
+def _searchable(details: dict[str, Any]) -> dict[str, Any]:
+    """A contact answer as a query sees it: custom fields by name beside the reserved ones."""
+    fields = {**details, "contact_id": details["id"]}
+    fields.update(details["custom_fields"])
+    return fields
 
 
 def get_job(state: SandboxState, call: Call) -> Reply:
@@ -124,14 +173,15 @@ def get_job(state: SandboxState, call: Call) -> Reply:
         job = state.work.by_id.get(call.params["id"])
         if not isinstance(job, ContactsJob):
             raise ApiError(404, "job not found", "id")
-        return Reply.json(200, job.to_json(call.base_url))
+        return Reply.json(200, job.to_json(call.base_url, state.clock()))
 
 
 ROUTES: list[Route] = [
-    Route("PUT", "/v3/marketing/contacts", upsert_contacts, contact_write=True),
-    Route("DELETE", "/v3/marketing/contacts", delete_contacts, contact_write=True),
+    Route("PUT", "/v3/marketing/contacts", upsert_contacts, limit_class="contacts"),
+    Route("DELETE", "/v3/marketing/contacts", delete_contacts, limit_class="contacts"),
     Route("GET", "/v3/marketing/contacts", sample_contacts),
     Route("GET", "/v3/marketing/contacts/count", count_contacts),
+    Route("POST", "/v3/marketing/contacts/search", search_contacts, limit_class="search"),
     Route("POST", "/v3/marketing/contacts/search/emails", search_emails),
     Route("POST", "/v3/marketing/contacts/search/identifiers/{identifier_type}",
           search_identifiers),

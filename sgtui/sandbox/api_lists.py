@@ -7,7 +7,7 @@ import binascii
 from typing import Any
 
 from sgtui.sandbox.jobs import DeleteContactsJob, RemoveFromListJob
-from sgtui.sandbox.protocol import ApiError, Call, Reply
+from sgtui.sandbox.protocol import JSON_TYPE, ApiError, Call, Reply
 from sgtui.sandbox.routing import Route
 from sgtui.sandbox.state import SandboxState
 from sgtui.sandbox.store import MarketingList, StoreError
@@ -17,12 +17,13 @@ MAX_PAGE_SIZE = 1000
 MAX_LIST_NAME = 100
 
 
-def list_json(found: MarketingList, base_url: str) -> dict[str, Any]:
-    """A list as SendGrid describes it (``List``)."""
+def list_json(found: MarketingList, base_url: str, count: int | None = None) -> dict[str, Any]:
+    """A list as SendGrid describes it (``List``); ``count`` is the contact count to show
+    (behind the true one under index lag)."""
     return {
         "id": found.id,
         "name": found.name,
-        "contact_count": found.count,
+        "contact_count": found.count if count is None else count,
         "_metadata": {"self": f"{base_url}/v3/marketing/lists/{found.id}"},
     }
 
@@ -56,7 +57,11 @@ def _after_seq(token: str) -> int:
 
 
 def get_lists(state: SandboxState, call: Call) -> Reply:
-    """``GET /v3/marketing/lists?page_size=&page_token=``."""
+    """``GET /v3/marketing/lists?page_size=&page_token=``.
+
+    As recorded, ``_metadata.self`` always carries ``page_token`` (empty on the first page)
+    and there is no ``count``.
+    """
     size = _page_size(call)
     token = call.query.get("page_token") or None
     after = _after_seq(token) if token else 0
@@ -65,13 +70,10 @@ def get_lists(state: SandboxState, call: Call) -> Reply:
         every = list(state.store.lists.values())
         remaining = [found for found in every if found.seq > after]
         page = remaining[:size]
-        metadata: dict[str, Any] = {
-            "self": base + (f"&page_token={token}" if token else ""),
-            "count": len(every),
-        }
+        metadata: dict[str, Any] = {"self": f"{base}&page_token={token or ''}"}
         if len(remaining) > size:
             metadata["next"] = f"{base}&page_token={_page_token(page[-1].seq)}"
-        result = [list_json(found, call.base_url) for found in page]
+        result = [list_json(found, call.base_url, state.list_count(found.id)) for found in page]
     return Reply.json(200, {"result": result, "_metadata": metadata})
 
 
@@ -85,14 +87,14 @@ def _name(body: dict[str, Any]) -> str:
 
 
 def create_list(state: SandboxState, call: Call) -> Reply:
-    """``POST /v3/marketing/lists {"name"}`` -> 201."""
+    """``POST /v3/marketing/lists {"name"}`` -> 201 (200 with ``success_200``)."""
     name = _name(call.json_object())
     with state.lock:
         try:
             created = state.store.create_list(name)
         except StoreError as error:
             raise ApiError(error.status, error.message, error.field) from None
-        return Reply.json(201, list_json(created, call.base_url))
+        return Reply.json(state.accepted(201), list_json(created, call.base_url))
 
 
 def _found(state: SandboxState, call: Call) -> MarketingList:
@@ -106,11 +108,11 @@ def get_list(state: SandboxState, call: Call) -> Reply:
     """``GET /v3/marketing/lists/{id}[?contact_sample=true]``."""
     with state.lock:
         found = _found(state, call)
-        body = list_json(found, call.base_url)
+        body = list_json(found, call.base_url, state.list_count(found.id))
         if call.query.get("contact_sample") == "true":
             first = next(state.store.members(found.id), None)
             if first is not None:
-                body["contact_sample"] = state.store.contact_json(first)
+                body["contact_sample"] = state.contact_json(first, call.base_url)
         return Reply.json(200, body)
 
 
@@ -123,16 +125,19 @@ def update_list(state: SandboxState, call: Call) -> Reply:
             state.store.rename_list(found.id, name)
         except StoreError as error:
             raise ApiError(error.status, error.message, error.field) from None
-        return Reply.json(200, list_json(found, call.base_url))
+        return Reply.json(200, list_json(found, call.base_url, state.list_count(found.id)))
 
 
 def delete_list(state: SandboxState, call: Call) -> Reply:
-    """``DELETE /v3/marketing/lists/{id}[?delete_contacts=true]`` -> 204, or 200 with a job."""
+    """``DELETE /v3/marketing/lists/{id}[?delete_contacts=true]`` -> 204, or 200 with a job.
+
+    The 204 says ``Content-Type: application/json`` with an empty body, as recorded.
+    """
     with state.lock:
         found = _found(state, call)
         members = state.store.delete_list(found.id)
         if call.query.get("delete_contacts") != "true":
-            return Reply.empty(204)
+            return Reply(204, b"", JSON_TYPE)
         ids = [state.store.contact_id(index) for index in members]
         job = DeleteContactsJob(state.new_id(), state.due(), state.wall(), ids)
         state.submit(job)
@@ -143,7 +148,8 @@ def count_list_contacts(state: SandboxState, call: Call) -> Reply:
     """``GET /v3/marketing/lists/{id}/contacts/count``."""
     with state.lock:
         found = _found(state, call)
-        return Reply.json(200, {"contact_count": found.count, "billable_count": found.count})
+        count = state.list_count(found.id)
+        return Reply.json(200, {"contact_count": count, "billable_count": count})
 
 
 def remove_list_contacts(state: SandboxState, call: Call) -> Reply:
@@ -155,7 +161,7 @@ def remove_list_contacts(state: SandboxState, call: Call) -> Reply:
         found = _found(state, call)
         job = RemoveFromListJob(state.new_id(), state.due(), state.wall(), found.id, ids)
         state.submit(job)
-        return Reply.json(202, {"job_id": job.id})
+        return Reply.json(state.accepted(202), {"job_id": job.id})
 
 
 ROUTES: list[Route] = [

@@ -17,6 +17,7 @@ def main(args: argparse.Namespace) -> int:
     keys = dict(parse_key_argument(text) for text in args.api_key) or None
     server = SandboxServer(
         host=args.host, port=args.port, api_keys=keys, job_delay=args.job_delay,
+        index_lag=args.index_lag,
         rate_limit_contacts=args.rate_limit_contacts, rate_limit_other=args.rate_limit_other,
         fault_rate=args.fault_rate, seed=args.seed, state_file=args.state,
     )
@@ -27,7 +28,8 @@ def main(args: argparse.Namespace) -> int:
               f"Pick another --port, or 0 for any free one.", file=sys.stderr)
         return 2
     except ValueError as error:
-        print(f"The state file {args.state} could not be read ({error}).", file=sys.stderr)
+        print(f"The state file {args.state} could not be read: {error}. Move it aside (the "
+              f"sandbox then starts empty) or pass another --state.", file=sys.stderr)
         return 2
     stop = threading.Event()
 

@@ -47,11 +47,11 @@ class Dispatcher:
     """Turns one parsed HTTP request into a reply (or a dropped connection)."""
 
     def __init__(self, state: SandboxState, limiter: RateLimiter, faults: FaultPlan,
-                 limits: Callable[[], tuple[int, int]], stopping: threading.Event) -> None:
+                 limits: Callable[[], dict[str, int]], stopping: threading.Event) -> None:
         self.state = state
         self.limiter = limiter
         self.faults = faults
-        self.limits = limits  # () -> (contact writes a window, other requests a window)
+        self.limits = limits  # () -> requests a window by limit class (see Route)
         self.stopping = stopping
 
     def handle(self, method: str, target: str, headers: Headers,
@@ -65,9 +65,8 @@ class Dispatcher:
         route, params, path_known = resolve(API_ROUTES, method, path)
         name = route.name if route else f"{method} (unmatched)"
         self.state.stats.count_request(name)
-        contacts_limit, other_limit = self.limits()
         bucket = route.name if route else "(unmatched)"
-        limit = contacts_limit if route is not None and route.contact_write else other_limit
+        limit = self.limits()[route.limit_class if route is not None else "other"]
         fault = self.faults.draw()
         if fault is not None:
             if fault.kind == "drop":

@@ -138,12 +138,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply) -> None:
         try:
             self.send_response(reply.status)
-            if reply.content_type and (reply.body or reply.status != 204):
+            if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            if reply.status != 204:
-                self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Content-Length", str(len(reply.body)))  # "0" on a 204, as recorded
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()

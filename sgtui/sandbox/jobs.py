@@ -12,7 +12,13 @@ for account deletions and for removals from a list (the spec only says "upsert o
 
 A contact whose email domain ends in ``.invalid`` (RFC 2606) passes the synchronous checks but
 fails in its job ("email domain does not exist"): the sandbox's deterministic way to produce
-``errored`` and ``failed`` jobs. A contact that would end up on more than 250 lists fails too.
+``errored`` and ``failed`` jobs. A contact that would end up on more than 250 lists fails too,
+and so does one with a custom field value of the wrong kind: the real API accepted an
+invalid custom date with 202 (recorded), so values are checked here, not in the ``PUT``.
+
+With an index lag set (see ``index_lag``), a job's results fill in while it is still
+``pending``: its work is carried out half-way through its delay, and it reports its final
+status only at the end, as real jobs do.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from sgtui.sandbox.custom_values import custom_value
+from sgtui.sandbox.index_lag import SearchIndex
 from sgtui.sandbox.stats import Stats
 from sgtui.sandbox.store import WRITABLE_FIELDS, Store, iso
 
@@ -39,6 +47,7 @@ class Work:
     def __init__(self, work_id: str, due: float, started: float) -> None:
         self.id = work_id
         self.due = due
+        self.reported_at = due  # sandbox clock: when the job says it is done
         self.started = started  # wall-clock time of submission
         self.finished: float | None = None
 
@@ -73,18 +82,21 @@ class ContactsJob(Work):
         self.counts: dict[str, int] = {}
         self.errors: list[tuple[str, str]] = []  # (identifier, reason)
 
-    @property
-    def status(self) -> str:
-        """``pending``, ``completed``, ``errored`` or ``failed``."""
-        if not self.done:
+    def status(self, now: float) -> str:
+        """``pending``, ``completed``, ``errored`` or ``failed`` at sandbox time ``now``."""
+        if not self.reported(now):
             return "pending"
         errored = self.counts.get("errored_count", 0)
         if errored and errored >= self.requested:
             return "failed"
         return "errored" if errored else "completed"
 
-    def to_json(self, base_url: str) -> dict[str, Any]:
-        """The job as SendGrid reports it."""
+    def reported(self, now: float) -> bool:
+        """Whether the job says it is done at sandbox time ``now``."""
+        return self.done and now >= self.reported_at
+
+    def to_json(self, base_url: str, now: float) -> dict[str, Any]:
+        """The job as SendGrid reports it at sandbox time ``now``."""
         results: dict[str, Any] = {"requested_count": self.requested}
         if self.done:
             results.update(self.counts)
@@ -92,13 +104,13 @@ class ContactsJob(Work):
                 results["errors_url"] = f"{base_url}/_sandbox/jobs/{self.id}/errors.csv"
         body: dict[str, Any] = {
             "id": self.id,
-            "status": self.status,
+            "status": self.status(now),
             "job_type": self.job_type,
             "results": {key: value for key, value in results.items() if value},
             "started_at": iso(self.started),
         }
-        if self.finished is not None:
-            body["finished_at"] = iso(self.finished)
+        if self.finished is not None and self.reported(now):
+            body["finished_at"] = iso(self.finished + max(0.0, self.reported_at - self.due))
         return body
 
     def errors_csv(self) -> bytes:
@@ -138,6 +150,10 @@ class UpsertJob(ContactsJob):
             email = values.get("email")
             if email is not None and email.endswith(".invalid"):
                 self._fail(identifier, "email domain does not exist")
+                continue
+            problem = _check_custom_values(store, values)
+            if problem is not None:
+                self._fail(identifier, problem)
                 continue
             created, problem = store.upsert(values, self.list_ids, now)
             if problem is not None:
@@ -274,6 +290,18 @@ def _write_csv(out: io.StringIO, store: Store, indices: list[int]) -> None:
         writer.writerow(row)
 
 
+def _check_custom_values(store: Store, values: dict[str, Any]) -> str | None:
+    """Check and normalise the custom field values of one contact (in place); the reason it
+    fails, or None."""
+    for field_id in [key for key in values if key in store.custom_fields]:
+        field = store.custom_fields[field_id]
+        value, problem = custom_value(field.field_type, values[field_id])
+        if problem is not None:
+            return f"{field.name}: {problem}"
+        values[field_id] = value
+    return None
+
+
 def _identifier(values: dict[str, Any]) -> str:
     for kind in ("email", "phone_number_id", "external_id", "anonymous_id"):
         if values.get(kind):
@@ -318,11 +346,21 @@ class WorkQueue:
             self.pending.append(work)
 
     def settle(self, clock_now: float, store: Store, stats: Stats,
-               wall_now: Callable[[], float]) -> int:
-        """Carry out the work that is due, in order; returns how many were completed."""
+               wall_now: Callable[[], float], index: SearchIndex) -> int:
+        """Carry out the work that is due, in order; returns how many were completed.
+
+        The list changes of each job go to ``index`` (for index lag).
+        """
         completed = 0
         while self.pending and self.pending[0].due <= clock_now:
-            self.pending.popleft().complete(store, stats, wall_now())
+            work = self.pending.popleft()
+            store.changes = {} if index.recording else None
+            try:
+                work.complete(store, stats, wall_now())
+            finally:
+                changes, store.changes = store.changes, None
+            if changes:
+                index.record(work.due, changes)
             completed += 1
         return completed
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sgtui.sandbox.jobs import ContactsJob, work_from_state
 from sgtui.sandbox.state import SandboxState
-from sgtui.sandbox.store import Contact, CustomField, MarketingList
+from sgtui.sandbox.store import WRITABLE_FIELDS, Contact, CustomField, MarketingList
 
 FORMAT_VERSION = 1
 
@@ -42,16 +42,32 @@ def save_state(state: SandboxState, path: Path) -> None:
 
 
 def load_state(state: SandboxState, path: Path) -> bool:
-    """Fill ``state`` from ``path``; False when there is no such file yet."""
+    """Fill ``state`` from ``path``; False when there is no such file yet.
+
+    Raises ValueError, with the reason as a short phrase, for a file that cannot be read or
+    is not a sandbox state file (any JSON that is not one, such as ``[]``, included).
+    """
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         return False
-    document = json.loads(text)
-    if document.get("version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: not a sandbox state file of version {FORMAT_VERSION}")
-    with state.lock:
-        _restore(state, document)
+    except UnicodeDecodeError:
+        raise ValueError("it is not UTF-8 text") from None
+    except OSError as error:
+        raise ValueError(error.strerror or str(error)) from None
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ValueError("it is nested too deeply to be a sandbox state file") from None
+    except ValueError as error:
+        raise ValueError(f"it is not JSON ({error})") from None
+    if not isinstance(document, dict) or document.get("version") != FORMAT_VERSION:
+        raise ValueError(f"it is not a sandbox state file of version {FORMAT_VERSION}")
+    try:
+        with state.lock:
+            _restore(state, document)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"it is damaged ({type(error).__name__}: {error})") from None
     return True
 
 
@@ -87,6 +103,7 @@ def _restore(state: SandboxState, document: dict[str, Any]) -> None:
     store.custom_fields = {i: CustomField(i, name, kind)
                            for i, name, kind in document["custom_fields"]}
     store.slots = list(document["slots"])
+    store.slots += [name for name in WRITABLE_FIELDS if name not in store.slots]
     store.slot_index = {name: i for i, name in enumerate(store.slots)}
     store.contacts = []
     store.by_email = {}

@@ -56,6 +56,8 @@ class Call:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "request body is not valid JSON") from None
+        except RecursionError:  # nested deeper than Python's parser goes
+            raise ApiError(400, "request body is nested too deeply") from None
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object; ApiError 400 otherwise."""
@@ -79,11 +81,6 @@ class Reply:
         """A JSON answer (compact, as SendGrid sends it)."""
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
         return cls(status, text.encode())
-
-    @classmethod
-    def empty(cls, status: int = 204) -> Reply:
-        """An answer with no body (204 No Content)."""
-        return cls(status, b"", None)
 
 
 def error_reply(status: int, errors: list[tuple[str | None, str]]) -> Reply:

@@ -18,15 +18,15 @@ Endpoint = Callable[["SandboxState", Call], Reply]
 class Route:
     """One SendGrid (or ``/_sandbox``) operation.
 
-    ``contact_write`` puts it in the contact-writes rate-limit class (``PUT`` and ``DELETE
-    /v3/marketing/contacts``, limit 200 a minute on the real API); every other route is in
-    the "other" class (600 a minute).
+    ``limit_class`` picks its rate limit: ``"contacts"`` for contact writes (``PUT`` and
+    ``DELETE /v3/marketing/contacts``), ``"search"`` for SGQL searches (both 200 a minute in
+    recorded real traffic), ``"other"`` for everything else (600 a minute).
     """
 
     method: str
     template: str
     endpoint: Endpoint
-    contact_write: bool = False
+    limit_class: str = "other"
     segments: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:

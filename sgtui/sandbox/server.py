@@ -30,10 +30,13 @@ class SandboxServer:
                       headers={"Authorization": f"Bearer {next(iter(server.api_keys))}"})
 
     ``api_keys`` maps each accepted key to its scopes; with None, one realistic key with
-    ``FULL_ACCESS_SCOPES`` is generated. ``job_delay``, ``fault_rate``, ``fault_kinds``,
-    ``rate_limit_contacts`` and ``rate_limit_other`` can be changed while it runs (a new job
-    delay applies to jobs submitted afterwards). ``rate_window_seconds`` and ``clock`` exist
-    for tests: a short window, or a clock the test moves by hand.
+    ``FULL_ACCESS_SCOPES`` is generated. ``job_delay``, ``index_lag``, ``fault_rate``,
+    ``fault_kinds``, ``success_200``, ``rate_limit_contacts``, ``rate_limit_search`` and
+    ``rate_limit_other`` can be changed while it runs (a new job delay applies to jobs
+    submitted afterwards). ``index_lag`` makes list counts and the memberships searches see
+    catch up that many seconds after a job, as on real SendGrid; ``success_200`` answers 200
+    wherever the docs say 201 or 202, as newer real traffic does. ``rate_window_seconds`` and
+    ``clock`` exist for tests: a short window, or a clock the test moves by hand.
     """
 
     def __init__(
@@ -51,6 +54,9 @@ class SandboxServer:
         rate_window_seconds: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         fault_kinds: tuple[str, ...] = FAULT_KINDS,
+        index_lag: float = 0.0,
+        rate_limit_search: int = 200,
+        success_200: bool = False,
     ) -> None:
         if api_keys is None:
             key_random = random.Random(f"sgtui-sandbox-key:{seed}") if seed is not None \
@@ -61,10 +67,13 @@ class SandboxServer:
         self.state_file = Path(state_file) if state_file is not None else None
         self.rate_limit_contacts = rate_limit_contacts
         self.rate_limit_other = rate_limit_other
+        self.rate_limit_search = rate_limit_search
         self._clock = clock
         self._keys = KeyRing(dict(api_keys))
         self._state = SandboxState(self._keys, seed=seed, clock=clock)
         self._state.job_delay = job_delay
+        self._state.index.lag = index_lag
+        self._state.success_200 = success_200
         self._limiter = RateLimiter(rate_window_seconds, clock)
         self._faults = FaultPlan(fault_rate, seed, fault_kinds)
         self._stopping = threading.Event()
@@ -81,6 +90,24 @@ class SandboxServer:
     @job_delay.setter
     def job_delay(self, seconds: float) -> None:
         self._state.job_delay = seconds
+
+    @property
+    def index_lag(self) -> float:
+        """Seconds after a job before list counts and searches show its list changes."""
+        return self._state.index.lag
+
+    @index_lag.setter
+    def index_lag(self, seconds: float) -> None:
+        self._state.index.lag = max(0.0, seconds)
+
+    @property
+    def success_200(self) -> bool:
+        """Whether 201/202 answers come as 200 (newer real traffic)."""
+        return self._state.success_200
+
+    @success_200.setter
+    def success_200(self, on: bool) -> None:
+        self._state.success_200 = on
 
     @property
     def fault_rate(self) -> float:
@@ -136,7 +163,7 @@ class SandboxServer:
             load_state(self._state, self.state_file)
         self._stopping.clear()
         dispatcher = Dispatcher(self._state, self._limiter, self._faults,
-                                lambda: (self.rate_limit_contacts, self.rate_limit_other),
+                                self._limits,
                                 self._stopping)
         httpd = SandboxHTTPServer((self.host, self.port), dispatcher)
         bound_host, bound_port = httpd.server_address[:2]
@@ -153,6 +180,10 @@ class SandboxServer:
         for thread in self._threads:
             thread.start()
         return self
+
+    def _limits(self) -> dict[str, int]:
+        return {"contacts": self.rate_limit_contacts, "search": self.rate_limit_search,
+                "other": self.rate_limit_other}
 
     def stop(self) -> None:
         """Stop serving, end open connections, and save the state file (if any)."""

@@ -24,6 +24,7 @@ from sgtui.sendgrid.errors import (
     ServiceUnavailable,
     Unauthorized,
     UnexpectedResponse,
+    UnusableKey,
 )
 from sgtui.sendgrid.events import RateLimitObserved, RequestPaced, RequestRetried
 from sgtui.sendgrid.models import (
@@ -67,6 +68,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unauthorized",
     "UnexpectedResponse",
+    "UnusableKey",
     "describe_scopes",
     "missing_scopes",
 ]

@@ -22,7 +22,15 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -37,6 +45,7 @@ from sgtui.sendgrid.errors import (
     SendGridError,
     ServiceUnavailable,
     UnexpectedResponse,
+    UnusableKey,
 )
 from sgtui.sendgrid.events import RateLimitObserved, RequestPaced, RequestRetried
 from sgtui.sendgrid.models import ContactExport, ContactList, FieldDefinitions, ImportJob
@@ -115,6 +124,8 @@ class SendGridClient:
         if not isinstance(api_key, ApiKey):
             raise TypeError("api_key must be an sgtui.workspace.secrets.ApiKey")
         url = check_base_url(base_url)
+        if (because := api_key.unusable_because) is not None:
+            raise UnusableKey(because)
         self._key = api_key
         self.base_url = str(url).rstrip("/")
         self.host = url.host
@@ -159,11 +170,6 @@ class SendGridClient:
     def rate_limit(self) -> RateLimitState | None:
         """The rate-limit state seen last (any endpoint class), for a UI meter."""
         return self._limiter.last
-
-    @property
-    def rate_limits(self) -> Mapping[str, RateLimitState]:
-        """The last rate-limit state of every endpoint class seen so far."""
-        return self._limiter.states
 
     # ----------------------------------------------------------------------- endpoints
 
@@ -288,13 +294,27 @@ class SendGridClient:
         Emails are trimmed, lower-cased and searched once each. Emails longer than the
         spec's 100 characters are not searched (they cannot be, in one valid request).
         """
+        return {email: str(contact["id"])
+                async for email, contact in self._contacts_by_email(emails)}
+
+    async def list_memberships(self, emails: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The list ids each existing contact is on, by lower-cased email (as
+        :meth:`search_emails` looks them up)."""
+        found: dict[str, frozenset[str]] = {}
+        async for email, contact in self._contacts_by_email(emails):
+            lists = contact.get("list_ids")
+            found[email] = frozenset(str(x) for x in lists) if isinstance(lists, list) \
+                else frozenset()
+        return found
+
+    async def _contacts_by_email(self, emails: Iterable[str]
+                                 ) -> AsyncIterator[tuple[str, Mapping[str, Any]]]:
         wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
         too_long = [email for email in wanted if len(email) > SEARCH_EMAIL_MAX]
         if too_long:
             logger.warning("search emails: %d emails over %d characters not searched",
                            len(too_long), SEARCH_EMAIL_MAX)
             wanted = [email for email in wanted if len(email) <= SEARCH_EMAIL_MAX]
-        found: dict[str, str] = {}
         for chunk in chunked(wanted, SEARCH_CHUNK):
             try:
                 response = await self._request("POST", SEARCH_EMAILS, json_body={"emails": chunk})
@@ -306,8 +326,7 @@ class SendGridClient:
             for email, entry in result.items():
                 contact = entry.get("contact") if isinstance(entry, Mapping) else None
                 if isinstance(contact, Mapping) and contact.get("id"):
-                    found[str(email).strip().lower()] = str(contact["id"])
-        return found
+                    yield str(email).strip().lower(), contact
 
     async def remove_from_list(self, list_id: str, contact_ids: Sequence[str]) -> list[str]:
         """Take contacts off a list (they stay in the account); one job id per 100 contacts."""

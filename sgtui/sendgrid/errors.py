@@ -11,25 +11,19 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from sgtui.errors import SgtuiError
 from sgtui.sendgrid.scopes import describe_scopes
 from sgtui.workspace.base_url import insecure_sentence, refusal_sentence
 
 KEYS_PAGE = "SendGrid (Settings > API Keys)"
 
 
-class SendGridError(Exception):
+class SendGridError(SgtuiError):
     """Base of every client error: one ``sentence`` for people, an HTTP ``status`` if any."""
 
     def __init__(self, sentence: str, *, status: int | None = None) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.status = status
-
-    def __str__(self) -> str:
-        return self.sentence
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.sentence!r})"
 
 
 class InvalidBaseUrl(SendGridError):
@@ -45,6 +39,17 @@ class InsecureBaseUrl(SendGridError):
     def __init__(self, host: str) -> None:
         self.host = host
         super().__init__(insecure_sentence(host))
+
+
+class UnusableKey(SendGridError):
+    """The key holds a character no SendGrid key has, so it was never sent."""
+
+    def __init__(self, because: str) -> None:
+        super().__init__(
+            f"The API key {because}, which no SendGrid API key contains, so sgtui did not send "
+            f"it. Copy the key again from {KEYS_PAGE}: into the connection's set-up, or into "
+            "SGTUI_API_KEY where a scheduled job reads it."
+        )
 
 
 class Unauthorized(SendGridError):

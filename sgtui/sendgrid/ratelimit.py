@@ -102,11 +102,6 @@ class RateLimiter:
         self._next_slot: dict[str, float] = {}
         self.last: RateLimitState | None = None
 
-    @property
-    def states(self) -> Mapping[str, RateLimitState]:
-        """The last state of every endpoint class seen so far."""
-        return dict(self._states)
-
     def observe(
         self, klass: str, headers: Mapping[str, str], *, now: float, wall_now: float
     ) -> RateLimitState | None:

@@ -8,20 +8,16 @@ from text that came from elsewhere: SendGrid's error messages, exception texts.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from sgtui.sendgrid.errors import InsecureBaseUrl, InvalidBaseUrl
 from sgtui.workspace.base_url import BaseUrlRefused, is_loopback_host, judge_base_url
+from sgtui.workspace.redaction import REDACTED, redact
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = ["REDACTED", "check_base_url", "is_loopback_host", "redact"]
-
-_KEY_SHAPE = re.compile(r"SG\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}")
-_BEARER = re.compile(r"(?i)(bearer)\s+[^\s,;'\"]+")
-REDACTED = "[redacted]"
 
 
 def check_base_url(base_url: str) -> httpx.URL:
@@ -36,14 +32,6 @@ def check_base_url(base_url: str) -> httpx.URL:
         if refused.kind == "insecure":
             raise InsecureBaseUrl(refused.shown) from None
         raise InvalidBaseUrl(_shown(refused.shown), extras=refused.kind == "extras") from None
-
-
-def redact(text: str, secret: str = "") -> str:
-    """``text`` without ``secret``, key-shaped strings or bearer tokens."""
-    if secret:
-        text = text.replace(secret, REDACTED)
-    text = _KEY_SHAPE.sub(REDACTED, text)
-    return _BEARER.sub(rf"\1 {REDACTED}", text)
 
 
 def _shown(base_url: object) -> str:

@@ -22,16 +22,20 @@ def open_source(workspace: Workspace) -> CustomerSource:
     if config.type == "postgresql":
         try:
             from sgtui.source.postgresql import PostgresSource
-        except ImportError:
+        except ModuleNotFoundError as error:
+            if error.name != "psycopg":
+                raise
             raise SourceError(
-                "This workspace reads PostgreSQL, which needs psycopg: "
-                "pip install 'sgtui[postgresql]'."
+                "This workspace reads PostgreSQL, which needs the psycopg driver, an optional "
+                "extra: install it with pip install 'sgtui[postgresql]'."
             ) from None
         return PostgresSource.from_config(config)
     if config.type == "sql":
         try:
             from sgtui.source.sql import SqlSource
-        except ImportError:
+        except ModuleNotFoundError as error:
+            if error.name != "sqlalchemy":
+                raise
             from sgtui.source.sql_connect import SQLALCHEMY_MISSING
 
             raise SourceError(SQLALCHEMY_MISSING) from None

@@ -6,13 +6,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sgtui.errors import SgtuiError
 
-class SourceError(Exception):
+CHUNK_SIZE = 5_000
+"""Members a source hands over at a time, unless asked for another number."""
+
+
+class SourceError(SgtuiError):
     """The customer data cannot be read; ``sentence`` says why and what to do."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,12 @@ class CustomerSource(Protocol):
         """Unique profiles (and unique non-empty emails in ``email_column``) in the segments."""
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
-    ) -> Iterator[list[tuple[object, ...]]]:
-        """The members of the segments, each profile once, as rows of ``columns``, in chunks."""
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
+    ) -> Iterator[list[Sequence[object]]]:
+        """The members of the segments, each profile once, as rows of ``columns``, in chunks.
+
+        A row is a tuple, or a tuple-like row of the driver (indexable, compares as a tuple).
+        """
 
     def sample_rows(self, columns: Sequence[str], limit: int = 3) -> list[tuple[object, ...]]:
         """A few profiles (for previews)."""

@@ -17,7 +17,6 @@ import contextlib
 import csv
 import hashlib
 import io
-import os
 import re
 import sqlite3
 import unicodedata
@@ -25,8 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sgtui.errors import CAUSE, SgtuiError, sentence_for
 from sgtui.source.sqlite import ensure_indexes, quote
-from sgtui.workspace.files import file_mode_for, secure_file
+from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
 
 KEY_NAMES = ("customer_id", "profile_id", "id")
 SEGMENTS_NAMES = ("segments", "segment")
@@ -54,12 +54,11 @@ class RowProblem:
         return f"line {self.line}: {self.message}"
 
 
-class CsvImportError(Exception):
+class CsvImportError(SgtuiError):
     """The file cannot be imported; nothing was changed. ``sentence`` says why."""
 
     def __init__(self, sentence: str, problems: list[RowProblem] | None = None) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.problems = problems or []
 
 
@@ -209,9 +208,12 @@ def import_csv(
     path, database = Path(path), Path(database)
     if not path.is_file():
         raise CsvImportError(f"There is no file {path}.")
-    created = not database.exists()
-    if created:
-        _create_private(database)
+    try:
+        refuse_link(database)
+    except PlantedLink as planted:
+        raise CsvImportError(planted.sentence + " Nothing was imported.") from None
+    database.parent.mkdir(parents=True, exist_ok=True)
+    created = create_exclusive(database)
     try:
         db = sqlite3.connect(database, isolation_level=None)
     except sqlite3.Error as error:
@@ -309,6 +311,13 @@ def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: Im
            if len(columns) > 1 else f" ON CONFLICT({quote(columns[0])}) DO NOTHING")
     )
     known_segments = {row[0] for row in db.execute("SELECT segment_id FROM segments")}
+    # Memberships of profiles in the file are replaced; with none stored yet (a first
+    # import) there is nothing to delete, and otherwise the index makes each delete a lookup
+    # instead of a scan of every membership (which made first imports quadratic).
+    replacing = db.execute("SELECT 1 FROM segment_members LIMIT 1").fetchone() is not None
+    if replacing:
+        ensure_indexes(db)
+    ids_by_name: dict[str, str] = {}
     seen: dict[str, int] = {}
     problems: list[RowProblem] = []
     profiles: list[tuple[str | None, ...]] = []
@@ -334,9 +343,12 @@ def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: Im
         profiles.append((profile_key, *(row[i] if row[i].strip() else None
                                         for i in positions[1:])))
         if segment_position is not None:
-            cleared.append((profile_key,))
+            if replacing:
+                cleared.append((profile_key,))
             for name in segment_names(row[segment_position]):
-                segment_id = segment_id_for(name)
+                segment_id = ids_by_name.get(name)
+                if segment_id is None:
+                    segment_id = ids_by_name[name] = segment_id_for(name)
                 if segment_id not in known_segments:
                     db.execute("INSERT INTO segments (segment_id, name) VALUES (?, ?)",
                                (segment_id, name))
@@ -357,7 +369,8 @@ def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: Im
 def _flush(db: sqlite3.Connection, upsert: str, profiles: list, cleared: list, members: list,
            result: ImportResult) -> None:
     db.executemany(upsert, profiles)
-    db.executemany("DELETE FROM segment_members WHERE profile_id = ?", cleared)
+    if cleared:
+        db.executemany("DELETE FROM segment_members WHERE profile_id = ?", cleared)
     db.executemany("INSERT OR IGNORE INTO segment_members VALUES (?, ?)", members)
     result.rows += len(profiles)
     result.memberships += len(members)
@@ -422,7 +435,7 @@ def _open(path: Path) -> io.TextIOWrapper:
     try:
         return open(path, encoding="utf-8-sig", newline="")
     except OSError as error:
-        raise CsvImportError(f"sgtui cannot read {path}: {error.strerror}.") from None
+        raise CsvImportError(sentence_for(error, f"sgtui cannot read {path}: {CAUSE}.")) from None
 
 
 def _read_sample(handle: io.TextIOWrapper, path: Path) -> str:
@@ -432,9 +445,3 @@ def _read_sample(handle: io.TextIOWrapper, path: Path) -> str:
         raise CsvImportError(f"{path} is not UTF-8 text; save it as UTF-8 (Excel: "
                              "CSV UTF-8) and import again.") from None
 
-
-def _create_private(database: Path) -> None:
-    """Create an empty file with the folder's mode before SQLite opens it (no readable gap)."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, file_mode_for(database.parent))
-    os.close(fd)

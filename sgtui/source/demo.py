@@ -7,13 +7,14 @@ scripts, some longer than SendGrid's 50-character limit, and a few that look lik
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from sgtui.source.sqlite import ensure_indexes
-from sgtui.workspace.files import secure_file
+from sgtui.workspace.files import create_exclusive, secure_file
 
 FIRST_NAMES = [
     "Alice", "Bob", "Chloé", "Dmitri", "Émile", "Fatima", "Giulia", "Hiroshi", "Ingrid",
@@ -88,8 +89,9 @@ CREATE TABLE segment_members (
 def generate_demo_database(path: Path | str, profiles: int = 25_000, seed: int = 7) -> Path:
     """Write a demo customer database with ``profiles`` profiles to ``path`` (replacing it)."""
     path = Path(path)
-    if path.exists():
-        path.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a planted link too: removed, never followed
+    create_exclusive(path)
     db = sqlite3.connect(path)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)

@@ -27,7 +27,7 @@ import psycopg
 from psycopg import errors, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from sgtui.source.base import Column, Segment, SegmentTotals, SourceError
+from sgtui.source.base import CHUNK_SIZE, Column, Segment, SegmentTotals, SourceError
 from sgtui.workspace.model import SourceConfig
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -290,7 +290,7 @@ class PostgresSource:
         return SegmentTotals(int(profiles), int(unique_emails))
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[list[tuple[object, ...]]]:
         if not segment_ids:
             return
@@ -336,17 +336,6 @@ class PostgresSource:
                 p=self._relations["profiles"], key=sql.Identifier(self._key)),
             (limit,),
         )
-
-    def column_stats(self, column: str, limit: int = 1_000) -> tuple[int, int]:
-        """Of the first ``limit`` profiles: how many, and how many have ``column`` empty."""
-        ((total, empty),) = self._fetch(
-            "sampling a column",
-            sql.SQL("SELECT COUNT(*), COUNT(*) FILTER (WHERE btrim(COALESCE(c::text, '')) = '') "
-                    "FROM (SELECT {c} AS c FROM {p} LIMIT %s) s").format(
-                c=sql.Identifier(column), p=self._relations["profiles"]),
-            (limit,),
-        )
-        return int(total), int(empty)
 
     def close(self) -> None:
         self._db.close()

@@ -45,7 +45,9 @@ def open_engine(text: str, folder: Path | None = None) -> Target:
     try:
         import sqlalchemy
         from sqlalchemy.engine import make_url
-    except ImportError:
+    except ModuleNotFoundError as error:
+        if error.name != "sqlalchemy":
+            raise
         raise SourceError(SQLALCHEMY_MISSING) from None
     try:
         url = make_url(text.strip())
@@ -69,6 +71,9 @@ def open_engine(text: str, folder: Path | None = None) -> Target:
         password = os.environ.get(PASSWORD_VARIABLE)
         if password:
             url = url.set(password=password)
+        elif facts.option_file and Path(facts.option_file).expanduser().is_file():
+            # Its [client] section fills in only what the url leaves out (the password).
+            connect_args["read_default_file"] = str(Path(facts.option_file).expanduser())
     try:
         engine = sqlalchemy.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     except (sqlalchemy.exc.NoSuchModuleError, ImportError) as error:
@@ -76,8 +81,8 @@ def open_engine(text: str, folder: Path | None = None) -> Target:
     except sqlalchemy.exc.ArgumentError as error:
         raise SourceError(f"The [source] url in sgtui.toml does not suit {facts.label}: "
                           f"{str(error).splitlines()[0]}.") from None
-    if facts.read_only_session:
-        statements = facts.read_only_session
+    if facts.session_setup:
+        statements = facts.session_setup
 
         @sqlalchemy.event.listens_for(engine, "connect")
         def _read_only(dbapi_connection: Any, _record: Any) -> None:
@@ -104,7 +109,7 @@ def _duckdb(url: URL, folder: Path | None) -> tuple[URL, str, dict[str, Any]]:
                           "Parquet files) or fix [source] url in sgtui.toml.")
     # Relative paths inside its views (read_parquet('profiles.parquet')) resolve beside it.
     config = {"file_search_path": str(path.parent)}
-    return (url.set(database=str(path)), f"the DuckDB file {path}",
+    return (url.set(database=str(path)), str(path),
             {"read_only": True, "config": config})
 
 

@@ -33,8 +33,9 @@ class EngineFacts:
     label: str
     extra: str
     driver: str | None = None  # the DBAPI driver the extra installs, when it is not implied
-    read_only_session: tuple[str, ...] = ()  # run on every new connection
+    session_setup: tuple[str, ...] = ()  # run on every new connection (read-only first)
     grant: str = "ask for SELECT on {relation} for the user {user}"
+    option_file: str | None = None  # the driver reads the password from here, if present
     tested: bool = False
 
 
@@ -43,12 +44,14 @@ _MYSQL_SESSION = ("SET SESSION TRANSACTION READ ONLY", "SET SESSION net_write_ti
 ENGINES: dict[str, EngineFacts] = {
     "mysql": EngineFacts(
         "MySQL", "mysql", "pymysql",
-        read_only_session=_MYSQL_SESSION,
+        session_setup=_MYSQL_SESSION, option_file="~/.my.cnf",
         grant="ask for GRANT SELECT ON {relation} TO '{user}'", tested=True),
-    "duckdb": EngineFacts("DuckDB", "duckdb", tested=True),
+    # The file itself is opened read_only. No progress bar: DuckDB would draw it over the app.
+    "duckdb": EngineFacts("DuckDB", "duckdb", session_setup=("SET enable_progress_bar = false",),
+                          tested=True),
     "postgresql": EngineFacts(
         "PostgreSQL", "postgresql", "psycopg",
-        read_only_session=("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",),
+        session_setup=("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",),
         grant="ask for GRANT SELECT ON {relation} TO {user} (and USAGE on its schema)"),
     "snowflake": EngineFacts(
         "Snowflake", "snowflake",
@@ -91,22 +94,23 @@ def _mysql(error: BaseException, connecting: bool) -> Failure | None:
     if not module.startswith(("pymysql", "MySQLdb", "mysql", "mariadb")):
         return None
     code = error.args[0] if error.args and isinstance(error.args[0], int) else None
-    by_code = {
-        1044: Failure.PERMISSION, 1142: Failure.PERMISSION, 1143: Failure.PERMISSION,
-        1045: Failure.AUTHENTICATION, 1049: Failure.NO_DATABASE,
-        1146: Failure.NO_RELATION, 1054: Failure.NO_COLUMN,
-        2002: Failure.CONNECT, 2003: Failure.CONNECT, 2005: Failure.CONNECT,
-        1053: Failure.DROPPED, 1927: Failure.DROPPED, 2006: Failure.DROPPED,
-        2013: Failure.DROPPED, 2055: Failure.DROPPED, 4031: Failure.DROPPED,
-    }
-    if code in by_code:
-        failure = by_code[code]
-        if connecting and failure is Failure.DROPPED:
-            return Failure.CONNECT
-        return failure
-    if type(error).__name__ in ("InterfaceError", "OperationalError") and not connecting:
+    failure = _MYSQL_CODES.get(code) if code else None
+    if failure is not None:
+        return Failure.CONNECT if connecting and failure is Failure.DROPPED else failure
+    if not code and not connecting and type(error).__name__ in ("InterfaceError",
+                                                                "OperationalError"):
         return Failure.DROPPED  # pymysql's "(0, '')": the socket closed under it
     return None
+
+
+_MYSQL_CODES = {
+    1044: Failure.PERMISSION, 1142: Failure.PERMISSION, 1143: Failure.PERMISSION,
+    1045: Failure.AUTHENTICATION, 1049: Failure.NO_DATABASE,
+    1146: Failure.NO_RELATION, 1054: Failure.NO_COLUMN,
+    2002: Failure.CONNECT, 2003: Failure.CONNECT, 2005: Failure.CONNECT,
+    1053: Failure.DROPPED, 1927: Failure.DROPPED, 2006: Failure.DROPPED,
+    2013: Failure.DROPPED, 2055: Failure.DROPPED, 4031: Failure.DROPPED,
+}
 
 
 def _postgresql(error: BaseException, connecting: bool) -> Failure | None:

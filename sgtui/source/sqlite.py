@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from sgtui.source.base import Column, Segment, SegmentTotals, SourceError
+from sgtui.source.base import CHUNK_SIZE, Column, Segment, SegmentTotals, SourceError
 
 REQUIRED_TABLES = ("profiles", "segments", "segment_members")
 
@@ -119,7 +119,7 @@ class SqliteSource:
         return SegmentTotals(profiles, emails)
 
     def stream_members(
-        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = 5_000
+        self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
     ) -> Iterator[list[tuple[object, ...]]]:
         if not segment_ids:
             return
@@ -144,15 +144,6 @@ class SqliteSource:
         return self._db.execute(
             f"SELECT {selected} FROM profiles ORDER BY {quote(self._key)} LIMIT ?", (limit,)
         ).fetchall()
-
-    def column_stats(self, column: str, limit: int = 1_000) -> tuple[int, int]:
-        """Of the first ``limit`` profiles: how many, and how many have ``column`` empty."""
-        total, empty = self._db.execute(
-            f"SELECT COUNT(*), SUM(CASE WHEN TRIM(COALESCE({quote(column)}, '')) = '' "
-            f"THEN 1 ELSE 0 END) FROM (SELECT {quote(column)} FROM profiles LIMIT ?)",
-            (limit,),
-        ).fetchone()
-        return total, empty or 0
 
     def close(self) -> None:
         self._db.close()

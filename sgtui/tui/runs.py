@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.css.query import NoMatches
 
+from sgtui.errors import sentence_for
 from sgtui.export.progress_state import RunProgressState
 
 if TYPE_CHECKING:
@@ -219,19 +220,32 @@ async def _run(app: SgtuiApp, handle: RunHandle, runner: Runner | None) -> None:
     except ImportError:
         state.fail("This build of sgtui cannot run exports yet (the export engine is missing).")
     except Exception as error:  # the panel shows a sentence, never a traceback
-        state.fail(_sentence(error))
+        state.fail(sentence_for(
+            error, "The run stopped unexpectedly ({cause}); nothing more was sent."))
     else:
         await asyncio.sleep(0)  # let events posted from threads land first
         if state.summary is None and summary is not None:
             state.finish(summary)
+        send_alerts(app, state.summary)
     _run_ended(app, handle)
 
 
-def _sentence(error: BaseException) -> str:
-    sentence = getattr(error, "sentence", None)
-    if isinstance(sentence, str) and sentence:
-        return sentence
-    return f"The run stopped unexpectedly ({type(error).__name__}); nothing more was sent."
+def send_alerts(app: SgtuiApp, summary: RunSummary | None) -> None:
+    """The alerts ``[notify]`` asks for after a run, sent from a thread (a target may take
+    seconds); a delivery that failed is a toast, never a change to the run."""
+    if summary is None:
+        return
+
+    def send() -> None:
+        from sgtui.notify.service import notice_run
+
+        failed = [str(d) for d in notice_run(app.workspace, summary) if not d.delivered]
+        if failed:
+            app.call_from_thread(app.notify, "\n".join(failed), title="Alert not delivered",
+                                 severity="warning", timeout=10)
+
+    app.run_worker(send, thread=True, group="alerts", name=f"alerts {summary.export}",
+                   exit_on_error=False)
 
 
 def _run_ended(app: SgtuiApp, handle: RunHandle) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Literal
 
+from sgtui.errors import SgtuiError
+
 if TYPE_CHECKING:
     import httpx
 
@@ -21,7 +23,7 @@ SENDGRID_URLS = "https://api.sendgrid.com (or https://api.eu.sendgrid.com for EU
 Refusal = Literal["invalid", "extras", "insecure"]
 
 
-class BaseUrlRefused(ValueError):
+class BaseUrlRefused(SgtuiError):
     """The base URL may not carry an API key; ``sentence`` says why and what to use.
 
     ``kind`` is ``invalid`` (not an http(s) address), ``extras`` (user name, password, query
@@ -31,8 +33,7 @@ class BaseUrlRefused(ValueError):
 
     def __init__(self, kind: Refusal, shown: str) -> None:
         self.kind, self.shown = kind, shown
-        self.sentence = refusal_sentence(kind, shown)
-        super().__init__(self.sentence)
+        super().__init__(refusal_sentence(kind, shown))
 
 
 def refusal_sentence(kind: Refusal, shown: str) -> str:

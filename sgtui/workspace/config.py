@@ -21,6 +21,7 @@ import tomlkit
 from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
+from sgtui.errors import CAUSE, SgtuiError, sentence_for
 from sgtui.workspace.files import atomic_write_text, ensure_private_dir, ensure_subdir
 from sgtui.workspace.model import (
     Access,
@@ -38,13 +39,15 @@ FILE_NAME = "sgtui.toml"
 FORMAT_VERSION = 1
 ENV_WORKSPACE = "SGTUI_WORKSPACE"
 
+Edit = Callable[[TOMLDocument], None]
+"""One replayable change of the document (see :meth:`Workspace.save`)."""
 
-class WorkspaceError(Exception):
+
+class WorkspaceError(SgtuiError):
     """The workspace cannot be opened or saved; ``sentence`` says why and what to do."""
 
     def __init__(self, sentence: str, *, line: int | None = None) -> None:
         super().__init__(sentence)
-        self.sentence = sentence
         self.line = line
 
 
@@ -85,7 +88,7 @@ class Workspace:
         # What the file said when we read it, and the changes made since: when someone else
         # saved in between, :meth:`save` replays these changes on their version.
         self._base_text = base_text
-        self._changes: list[Callable[[TOMLDocument], None]] = []
+        self._changes: list[Edit] = []
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -107,7 +110,8 @@ class Workspace:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
-            raise WorkspaceError(f"sgtui cannot read {path}: {error.strerror}.") from None
+            sentence = sentence_for(error, f"sgtui cannot read {path}: {CAUSE}.")
+            raise WorkspaceError(sentence) from None
         return cls(folder, parse_document(text, path), user=user, base_text=text)
 
     @classmethod
@@ -141,6 +145,33 @@ class Workspace:
         self.document = parse_document(text, self.path)
         self._base_text, self._changes = text, []
 
+    def apply_and_save(self, change: Callable[[Workspace], None]) -> None:
+        """Make ``change`` (calls such as :meth:`put_export`) and write ``sgtui.toml``.
+
+        The one way the app changes the file (blocking: call it from a thread worker). Like
+        :meth:`save`, it keeps what another person saved meanwhile. If anything fails, the
+        workspace goes back to what the file holds, so no screen shows an unsaved change,
+        and :class:`WorkspaceError` says why.
+        """
+        before = tomlkit.dumps(self.document), self._base_text, list(self._changes)
+        try:
+            change(self)
+            self.save()
+        except Exception as error:  # WorkspaceError, the disk said no, or a surprise
+            self._go_back(before)
+            raise WorkspaceError(sentence_for(
+                error, f"{FILE_NAME} could not be written ({CAUSE}); nothing was changed. "
+                "Check the workspace folder's free space and permissions, then try again."
+            )) from error
+
+    def _go_back(self, before: tuple[str, str | None, list[Edit]]) -> None:
+        """Reload the file after a failed save; if it cannot be read, undo the change instead."""
+        try:
+            self.reload()
+        except Exception:  # unreadable or broken meanwhile: show what was there before
+            text, self._base_text, self._changes = before
+            self.document = tomlkit.parse(text)
+
     def save(self) -> None:
         """Write ``sgtui.toml`` atomically, keeping comments and key order.
 
@@ -161,7 +192,7 @@ class Workspace:
         atomic_write_text(self.path, text)
         self._base_text, self._changes = text, []
 
-    def _change(self, change: Callable[[TOMLDocument], None]) -> None:
+    def _change(self, change: Edit) -> None:
         """Apply ``change`` to the document now, and remember it for :meth:`save`."""
         change(self.document)
         self._changes.append(change)

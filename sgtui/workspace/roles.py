@@ -53,11 +53,6 @@ def can_use_connection(role: Role, connection: ConnectionConfig) -> bool:
     return role is Role.CONTRIBUTOR and connection.usable_by is UsableBy.ADMINS_AND_CONTRIBUTORS
 
 
-def can_see_connection_details(role: Role, connection: ConnectionConfig) -> bool:
-    """See export users, consent and base URL (admins); others see the name and type."""
-    return role is Role.ADMIN
-
-
 def can_edit_export(
     role: Role, export: ExportConfig, connections: dict[str, ConnectionConfig]
 ) -> bool:

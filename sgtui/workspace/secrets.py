@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from sgtui.errors import SgtuiError
+
 SERVICE = "sgtui"
 ENV_API_KEY = "SGTUI_API_KEY"
 _SENDGRID_KEY_SHAPE = re.compile(r"^SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}$")
@@ -44,6 +46,28 @@ class ApiKey:
         """Whether the value has the shape of a real SendGrid key (``SG.xxx.yyy``)."""
         return bool(_SENDGRID_KEY_SHAPE.match(self._value))
 
+    @property
+    def unusable_because(self) -> str | None:
+        """Why no SendGrid key could be this value, never showing it; None when it could.
+
+        Keys are printable ASCII: a line break, space, control character or anything beyond
+        ASCII (an accented letter, a typographic quote, an invisible space) means a bad copy.
+        """
+        for position, char in enumerate(self._value, start=1):
+            if "!" <= char <= "~":
+                continue
+            if char in "\r\n":
+                kind = "a line break"
+            elif char in " \t":
+                kind = "a space"
+            elif ord(char) < 0x20 or ord(char) == 0x7F:
+                kind = "a control character"
+            else:
+                kind = ("a character outside plain ASCII (an accented letter, a typographic "
+                        "quote or an invisible space)")
+            return f"holds {kind} at character {position}"
+        return None
+
     def __bool__(self) -> bool:
         return bool(self._value)
 
@@ -65,12 +89,8 @@ class ApiKey:
         raise TypeError("An API key cannot be pickled.")
 
 
-class SecretsError(Exception):
+class SecretsError(SgtuiError):
     """A problem with the key store, carrying one sentence for people."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 class KeyringUnavailable(SecretsError):
@@ -187,6 +207,10 @@ class KeyFileSecrets:
         return ApiKey(value) if value else None
 
     def set(self, account: str, key: ApiKey) -> None:
+        if (because := key.unusable_because) is not None:
+            # A line break or tab would also split the file's lines into other entries.
+            raise SecretsError(f"The API key {because}, which no SendGrid API key contains; "
+                               "copy it again from SendGrid (Settings > API Keys).")
         keys = self._read()
         keys[account] = key.reveal()
         self._write(keys)

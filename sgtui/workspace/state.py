@@ -10,8 +10,7 @@ Schema (``PRAGMA user_version`` = 1)::
          started_at TEXT, finished_at TEXT,        -- ISO 8601 UTC; finished_at NULL while running
          dry_run INT, full INT, pid INT,           -- pid: the process running it (resume)
          resumed_run INT,                          -- the interrupted run this run finished
-         profiles, valid, duplicates, invalid_email, missing_email, trimmed_fields, unchanged,
-         uploaded, created, updated, rejected_by_sendgrid, removed, batches INT,
+         profiles, valid, duplicates, ..., batches INT,   -- one per RunCounts field
          rejected_csv TEXT)
     jobs(run_id INT, job_id TEXT, kind TEXT,       -- kind: 'upsert' or 'remove'
          batch INT, contacts INT, bytes INT, status TEXT,   -- pending/completed/errored/failed
@@ -41,16 +40,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sgtui.workspace.files import file_mode_for
-from sgtui.workspace.run_records import RejectedRow, RunStatus, RunSummary
+from sgtui.errors import SgtuiError
+from sgtui.workspace.files import PlantedLink, create_exclusive, refuse_link, secure_file
+from sgtui.workspace.run_records import COUNT_NAMES, RejectedRow, RunStatus, RunSummary
 
 SCHEMA_VERSION = 1
 
@@ -119,18 +118,10 @@ CREATE TABLE IF NOT EXISTS export_state (
 );
 """
 
-_COUNT_FIELDS = (
-    "profiles", "valid", "duplicates", "invalid_email", "missing_email", "trimmed_fields",
-    "unchanged", "uploaded", "created", "updated", "rejected_by_sendgrid", "removed", "batches",
-)
 
 
-class StateError(Exception):
+class StateError(SgtuiError):
     """The state database cannot be used; ``sentence`` says why."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +165,15 @@ def _write_lock(path: Path) -> threading.Lock:
         return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
+def _add_count_columns(db: sqlite3.Connection) -> None:
+    """Give ``runs`` a column for every counter of :class:`RunCounts` it lacks (a counter
+    added in a newer sgtui), so adding a counter needs no migration of its own."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+    for name in COUNT_NAMES:
+        if name not in have:
+            db.execute(f"ALTER TABLE runs ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -192,6 +192,10 @@ class StateStore:
     # -- plumbing ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            refuse_link(self.path)
+        except PlantedLink as planted:
+            raise StateError(planted.sentence) from None
         try:
             db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         except sqlite3.Error as error:
@@ -228,19 +232,17 @@ class StateStore:
     def _migrate(self) -> None:
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            mode = file_mode_for(self.path.parent)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, mode))
-            os.chmod(self.path, mode)
+            create_exclusive(self.path)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
                 db.executescript(_SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+            _add_count_columns(db)
         for suffix in ("-wal", "-shm"):
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
-                with contextlib.suppress(OSError):
-                    os.chmod(side, file_mode_for(self.path.parent))
+                secure_file(side)
 
     # -- the history screen's reads ----------------------------------------------------------
     def list_runs(self, export: str | None = None, limit: int = 200) -> list[RunSummary]:
@@ -305,7 +307,7 @@ class StateStore:
             sentence=data["sentence"], started_at=started,
             finished_at=_parse(data["finished_at"]) if data["finished_at"] else started,
             dry_run=bool(data["dry_run"]), jobs=jobs, rejected_csv=data["rejected_csv"],
-            **{name: data[name] for name in _COUNT_FIELDS},
+            **{name: data[name] for name in COUNT_NAMES},
         )
 
     # -- the engine's writes -----------------------------------------------------------------
@@ -323,7 +325,7 @@ class StateStore:
 
     def finish_run(self, summary: RunSummary, *, resumed_run: int | None = None) -> None:
         """Write a run's outcome and counts."""
-        values = {name: getattr(summary, name) for name in _COUNT_FIELDS}
+        values = summary.as_dict()
         with self._transaction() as db:
             db.execute(
                 "UPDATE runs SET status = ?, sentence = ?, finished_at = ?, rejected_csv = ?, "
@@ -332,19 +334,6 @@ class StateStore:
                 (summary.status.value, summary.sentence,
                  summary.finished_at.isoformat(timespec="milliseconds"), summary.rejected_csv,
                  resumed_run, *values.values(), summary.run_id),
-            )
-
-    def save_progress(self, run_id: int, **counts: int) -> None:
-        """Keep a running run's counts current (what history shows if it is killed)."""
-        unknown = set(counts) - set(_COUNT_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown counts {unknown}")
-        if not counts:
-            return
-        with self._transaction() as db:
-            db.execute(
-                "UPDATE runs SET " + ", ".join(f"{name} = ?" for name in counts) + " WHERE id = ?",
-                (*counts.values(), run_id),
             )
 
     def interrupted_runs(self, export: str, current_run: int) -> list[int]:
@@ -393,6 +382,28 @@ class StateStore:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
+
+    def last_confirmation(self, export: str, sample: int, window: timedelta
+                          ) -> tuple[datetime | None, list[str]]:
+        """When SendGrid last finished one of the export's upsert jobs, and up to ``sample``
+        emails, picked at random, that its jobs of the ``window`` before then confirmed
+        (None and [] when there is none)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT MAX(j.updated_at) FROM jobs j JOIN runs r ON r.id = j.run_id "
+                "WHERE r.export = ? AND j.kind = 'upsert' AND j.status != 'pending'",
+                (export,)).fetchone()
+            if row is None or row[0] is None:
+                return None, []
+            last = _parse(row[0])
+            emails = db.execute(
+                "SELECT c.email FROM contacts c WHERE c.export = ? AND c.job_id IN ("
+                "SELECT j.job_id FROM jobs j JOIN runs r ON r.id = j.run_id WHERE r.export = ? "
+                "AND j.kind = 'upsert' AND j.status != 'pending' AND j.updated_at >= ?) "
+                "ORDER BY random() LIMIT ?",
+                (export, export, (last - window).isoformat(timespec="milliseconds"), sample)
+            ).fetchall()
+        return last, [email for (email,) in emails]
 
     def known_hashes(self, export: str, emails: Sequence[str],
                      mark_seen: int | None = None) -> dict[str, int]:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sgtui.workspace.base_url import BaseUrlRefused, judge_base_url
+from sgtui.workspace.limits import limit_problems
 from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
+from sgtui.workspace.notify_settings import notify_problems
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
@@ -95,45 +97,77 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
         if "consent" in raw and connection.consent is None:
             report(table, "consent", "needs accepted_by and accepted_at (a date and time).")
 
-    exports = workspace.exports
-    raw_exports = document.get("exports", {})
+    for key, sentence in limit_problems(document):
+        report("limits", key or None, sentence)
+
     columns: set[str] | None = None
     segments: set[str] | None = None
     if source is not None:
         columns = {column.name for column in source.columns()}
         segments = {segment.id for segment in source.segments()}
-    for name, export in exports.items():
-        table = f"exports.{name}"
-        raw = raw_exports.get(name, {})
-        if export.connection and export.connection not in connections:
-            report(table, "connection", f"no connection is called {export.connection!r}; "
-                   f"known: {_known(connections)}.")
-        if not export.list_id:
-            report(table, "list_id", "is missing: every export needs the SendGrid list it fills.")
-        if "schedule" in raw and raw["schedule"] not in set(Schedule):
-            report(table, "schedule", _enum_sentence(raw["schedule"], list(Schedule)))
-        if "mode" in raw and raw["mode"] not in set(SyncMode):
-            report(table, "mode", _enum_sentence(raw["mode"], list(SyncMode)))
-        if not export.segments:
-            report(table, "segments", "is empty: choose at least one segment.")
-        for segment, count in Counter(export.segments).items():
-            if count > 1:
-                report(table, "segments", f"lists {segment!r} twice.")
-            if segments is not None and segment not in segments:
-                report(table, "segments", f"the segment {segment!r} does not exist in the "
-                       f"customer data; known: {_known(segments)}.")
-        mapping_table = f"{table}.mapping"
-        if not export.mapping.get("email"):
-            report(mapping_table, None, "has no email: map the profile column that holds "
-                   "email addresses, like email = \"email\".")
-        for field_name, column in export.mapping.items():
-            if field_name not in MAPPABLE_FIELDS:
-                report(mapping_table, field_name, f"{field_name!r} is not a SendGrid field sgtui "
-                       f"maps; use one of {', '.join(MAPPABLE_FIELDS)}.")
-            elif columns is not None and column not in columns:
-                report(mapping_table, field_name, f"the profiles table has no column {column!r}; "
-                       f"it has {_known(columns)}.")
+    for name in workspace.exports:
+        for table, key, sentence in _export_findings(workspace, name, columns, segments):
+            report(table, key, sentence)
+
+    for key, sentence in notify_problems(document):
+        report("notify", None if key == "notify" else key, sentence)
     return problems
+
+
+def export_problems(workspace: Workspace, name: str, *, columns: Collection[str] | None = None,
+                    segments: Collection[str] | None = None) -> list[Problem]:
+    """What is wrong with the export ``name`` as written: the one judge of whether its
+    settings let it run (``sgtui check``, ``sgtui run`` and every run's plan ask it).
+
+    With the customer data's ``columns`` and segment ids (``segments``), mapped columns and
+    chosen segments are checked against the data too.
+    """
+    return [Problem(f"{table}.{key}" if key else table, sentence)
+            for table, key, sentence in _export_findings(workspace, name, columns, segments)]
+
+
+def _export_findings(workspace: Workspace, name: str, columns: Collection[str] | None,
+                     segments: Collection[str] | None) -> list[tuple[str, str | None, str]]:
+    """``(table, key, sentence)`` for every problem of the export ``name``."""
+    export = workspace.exports[name]
+    connections = workspace.connections
+    raw_exports = workspace.document.get("exports", {})
+    raw = raw_exports.get(name, {}) if isinstance(raw_exports, Mapping) else {}
+    table = f"exports.{name}"
+    found: list[tuple[str, str | None, str]] = []
+
+    def report(where: str, key: str | None, sentence: str) -> None:
+        found.append((where, key, sentence))
+
+    if export.connection and export.connection not in connections:
+        report(table, "connection", f"no connection is called {export.connection!r}; "
+               f"known: {_known(connections)}.")
+    if not export.list_id:
+        report(table, "list_id", "is missing: every export needs the SendGrid list it fills.")
+    if "schedule" in raw and raw["schedule"] not in set(Schedule):
+        report(table, "schedule", _enum_sentence(raw["schedule"], list(Schedule)))
+    if "mode" in raw and raw["mode"] not in set(SyncMode):
+        report(table, "mode", _enum_sentence(raw["mode"], list(SyncMode)))
+    if not export.segments:
+        report(table, "segments", "is empty: choose at least one segment.")
+    for segment, count in Counter(export.segments).items():
+        if count > 1:
+            report(table, "segments", f"lists {segment!r} twice.")
+        if segments is not None and segment not in segments:
+            report(table, "segments", f"the segment {segment!r} does not exist in the "
+                   f"customer data; known: {_known(segments)}.")
+    mapping_table = f"{table}.mapping"
+    if not export.mapping.get("email"):
+        report(mapping_table, None, "has no email: map the profile column that holds "
+               "email addresses, like email = \"email\".")
+    for field_name, column in export.mapping.items():
+        if field_name not in MAPPABLE_FIELDS:
+            report(mapping_table, field_name, f"{field_name!r} is not a SendGrid field sgtui "
+                   f"maps; use one of {', '.join(MAPPABLE_FIELDS)}.")
+        elif columns is not None and column not in columns:
+            report(mapping_table, field_name, f"the profiles table has no column {column!r}; "
+                   f"it has {_known(columns)}.")
+    return found
 
 
 def _enum_sentence(value: object, allowed: Iterable[str]) -> str:

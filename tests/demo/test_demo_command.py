@@ -61,3 +61,24 @@ def test_a_second_demo_points_old_connections_at_the_new_sandbox(tmp_path: Path)
     with demo.demo_session(tmp_path / "ws", profiles=100, seed=1, job_delay=0) as second:
         url = second.workspace.connections["demo"].base_url
         assert url == second.info.sandbox_url != old_url
+
+
+def test_a_demo_that_cannot_save_its_workspace_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from sgtui.workspace.config import Workspace
+    from sgtui.workspace.model import ConnectionConfig
+    from tests.workspace_helpers import fill_the_disk
+
+    workspace = demo.prepare_demo_workspace(tmp_path / "ws", profiles=100, seed=1)
+    workspace.put_connection(ConnectionConfig(name="demo", display_name="Demo",
+                                              base_url="http://127.0.0.1:9"))
+    workspace.save()
+    before = workspace.path.read_text()
+    fill_the_disk(monkeypatch)
+    monkeypatch.setattr(SgtuiApp, "run", lambda app: pytest.fail("the app must not start"))
+    args = argparse.Namespace(profiles=100, seed=1, workspace=tmp_path / "ws")
+    assert demo.main(args) == 2
+    assert ("sgtui.toml could not be written (No space left on device)"
+            in capsys.readouterr().err)
+    assert Workspace.open(tmp_path / "ws").path.read_text() == before

@@ -91,4 +91,4 @@ async def test_cancelling_a_real_run_says_what_sendgrid_accepted(
         await until(pilot, lambda: text(app.screen, "#run-summary") != "")
         summary = text(app.screen, "#run-summary")
         assert f"{handle.state.uploaded:,} contacts" in summary and "accepted" in summary
-        assert handle.state.uploaded < handle.state.valid
+        assert handle.state.uploaded < handle.state.counts.valid

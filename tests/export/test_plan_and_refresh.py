@@ -91,3 +91,49 @@ def test_refresh_reports_a_failed_export_and_exits_1(setup: Setup,
     assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
     err = capsys.readouterr().err
     assert "1 of 1 exports failed" in err and "news: SendGrid has no contact list" in err
+
+
+def cap_profiles(setup: Setup, cap: object) -> None:
+    """Set ``[limits] max_profiles_per_export`` in the workspace's sgtui.toml."""
+    setup.workspace.document["limits"] = {"max_profiles_per_export": cap}
+    setup.workspace.save()
+
+
+def test_sgtui_run_refuses_an_export_over_the_workspace_cap(
+        setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    cap_profiles(setup, 1_000)
+    code = main(["run", "news", "--json", "--workspace", str(setup.workspace.folder)])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert summary["status"] == "failed"
+    assert "more than the limit of 1,000 profiles per export" in summary["sentence"]
+    assert "[limits] max_profiles_per_export" in summary["sentence"]
+    assert setup.put_count() == 0
+    assert setup.list_emails() == []
+
+
+def test_sgtui_refresh_obeys_the_cap_too(setup: Setup,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    cap_profiles(setup, 1_000)
+    assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
+    assert "limit of 1,000 profiles per export" in capsys.readouterr().err
+    assert setup.put_count() == 0
+
+
+async def test_every_run_obeys_the_cap_without_being_told(setup: Setup) -> None:
+    cap_profiles(setup, 1_000)
+    summary, _ = await run_news(setup)  # the options the app runs with: no cap of their own
+    assert summary.status is RunStatus.FAILED and "limit of 1,000" in summary.sentence
+    assert setup.put_count() == 0
+    cap_profiles(setup, 1_000_000)
+    summary, _ = await run_news(setup)
+    assert summary.status is RunStatus.SUCCEEDED
+    assert setup.list_emails() == setup.expected()
+
+
+def test_sgtui_check_names_a_cap_it_cannot_use(setup: Setup,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    cap_profiles(setup, "lots")
+    assert main(["check", "--workspace", str(setup.workspace.folder)]) == 2
+    assert ("limits.max_profiles_per_export: 'lots' is not a number of profiles"
+            in capsys.readouterr().err)

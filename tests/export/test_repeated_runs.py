@@ -30,7 +30,7 @@ async def test_unchanged_rerun_sends_nothing_and_says_so(setup: Setup) -> None:
     assert setup.put_count() == puts
     assert again.uploaded == 0 and again.unchanged == first.valid
     assert again.sentence.startswith("Nothing changed")
-    assert any(isinstance(e, ContactsPrepared) and e.unchanged for e in events)
+    assert any(isinstance(e, ContactsPrepared) and e.counts.unchanged for e in events)
     assert setup.list_emails() == setup.expected()
 
 

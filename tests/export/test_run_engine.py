@@ -232,3 +232,11 @@ def test_state_files_are_owner_only(setup: Setup) -> None:
     folder = setup.workspace.folder
     for path in [folder / "state.db", *folder.glob("state.db-*"), *folder.glob("runs/*")]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+async def test_a_run_succeeds_when_sendgrid_answers_200_instead_of_201_and_202(
+        setup: Setup) -> None:
+    setup.sandbox.success_200 = True  # newer real traffic: 200 for upserts and removals
+    summary, _events = await run_news(setup)
+    assert summary.status is RunStatus.SUCCEEDED, summary.sentence
+    assert setup.list_emails() == setup.expected()

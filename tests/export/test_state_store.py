@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sgtui.export.events import RejectedRow, RunStatus, RunSummary
+from sgtui.workspace.run_records import COUNT_NAMES, RunCounts
 from sgtui.workspace.state import StateStore
 
 
@@ -68,3 +70,30 @@ def test_another_list_forgets_what_was_sent(tmp_path: Path) -> None:
     assert not store.reset_contacts_for_list("news", "list-1")
     assert store.reset_contacts_for_list("news", "list-2")
     assert store.confirmed_count("news") == 0
+
+
+def test_every_counter_of_a_run_is_kept(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state.db")
+    run = start(store)
+    counts = RunCounts(**{name: 10 + position for position, name in enumerate(COUNT_NAMES)})
+    now = datetime.now(UTC)
+    store.finish_run(RunSummary(run, "news", RunStatus.SUCCEEDED, "Done.", now, now,
+                                **counts.as_dict()))
+    kept = store.get_run(run)
+    assert kept is not None and kept.counts == counts
+
+
+def test_a_database_from_before_a_counter_existed_gains_its_column(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    old = start(StateStore(path))
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE runs DROP COLUMN trimmed_fields")  # as if it were a new counter
+    db.close()
+
+    store = StateStore(path)
+    assert store.get_run(old).trimmed_fields == 0
+    run = start(store)
+    now = datetime.now(UTC)
+    store.finish_run(RunSummary(run, "news", RunStatus.SUCCEEDED, "Done.", now, now,
+                                trimmed_fields=7))
+    assert store.get_run(run).trimmed_fields == 7

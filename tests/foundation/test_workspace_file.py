@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sgtui.workspace.config import Workspace
+from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import Access, ConnectionConfig, ExportConfig, UsableBy
+from tests.workspace_helpers import fill_the_disk, in_memory_is_the_file
 
 HAND_WRITTEN = """\
 # Our team's sgtui workspace
@@ -157,3 +158,58 @@ def test_a_hand_edit_made_while_the_app_was_open_survives_its_save(
     text = hand_written.path.read_text()
     assert "# edited by hand" in text and '"7c8d9e0f"' in text
     assert Workspace.open(hand_written.folder, user="carol").role == "admin"
+
+
+def test_apply_and_save_keeps_what_a_teammate_saved_meanwhile(hand_written: Workspace) -> None:
+    bob = Workspace.open(hand_written.folder, user="bob")
+    bob.apply_and_save(lambda ws: ws.put_connection(ConnectionConfig(name="eu",
+                                                                    display_name="EU")))
+    hand_written.apply_and_save(lambda ws: ws.remove_export("spring-newsletter"))
+    assert in_memory_is_the_file(hand_written)
+    reopened = Workspace.open(hand_written.folder, user="alice")
+    assert set(reopened.connections) == {"marketing", "eu"}
+    assert reopened.exports == {}
+    assert "# The main account" in reopened.path.read_text()
+
+
+def test_a_failed_save_is_a_sentence_and_the_workspace_shows_the_file_again(
+    hand_written: Workspace, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bob = Workspace.open(hand_written.folder, user="bob")
+    bob.apply_and_save(lambda ws: ws.put_connection(ConnectionConfig(name="eu",
+                                                                    display_name="EU")))
+    before = hand_written.path.read_text()
+    fill_the_disk(monkeypatch)
+    with pytest.raises(WorkspaceError) as failed:
+        hand_written.apply_and_save(lambda ws: ws.remove_export("spring-newsletter"))
+    assert failed.value.sentence.startswith(
+        "sgtui.toml could not be written (No space left on device); nothing was changed.")
+    assert hand_written.path.read_text() == before
+    assert in_memory_is_the_file(hand_written)
+    assert set(hand_written.exports) == {"spring-newsletter"}
+    assert set(hand_written.connections) == {"marketing", "eu"}, "bob's edit is shown now"
+
+
+def test_a_change_that_fails_half_way_leaves_nothing_behind(hand_written: Workspace) -> None:
+    def half_done(workspace: Workspace) -> None:
+        workspace.remove_export("spring-newsletter")
+        raise LookupError("no such segment")
+
+    with pytest.raises(WorkspaceError) as failed:
+        hand_written.apply_and_save(half_done)
+    assert "could not be written (LookupError)" in failed.value.sentence
+    assert "no such segment" not in failed.value.sentence
+    assert set(hand_written.exports) == {"spring-newsletter"}
+    assert in_memory_is_the_file(hand_written)
+
+
+def test_a_file_broken_by_hand_meanwhile_is_named_and_not_overwritten(
+    hand_written: Workspace,
+) -> None:
+    broken = hand_written.path.read_text().replace("[access]", "[access")
+    hand_written.path.write_text(broken)
+    with pytest.raises(WorkspaceError) as failed:
+        hand_written.apply_and_save(lambda ws: ws.remove_export("spring-newsletter"))
+    assert "is not valid TOML on line 4" in failed.value.sentence
+    assert hand_written.path.read_text() == broken
+    assert set(hand_written.exports) == {"spring-newsletter"}, "the unsaved change is undone"

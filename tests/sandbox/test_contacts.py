@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import time
 from typing import Any
@@ -150,28 +152,63 @@ def test_body_that_is_not_json_is_refused(api: httpx.Client) -> None:
     assert response.status_code == 400
 
 
-def test_custom_fields_by_id_with_typed_values(api: httpx.Client) -> None:
+def test_custom_fields_go_by_id_and_come_back_by_name_with_dates_in_iso_8601(
+        api: httpx.Client) -> None:
     tier = api.post("/v3/marketing/field_definitions",
                     json={"name": "tier", "field_type": "Text"}).json()["id"]
     score = api.post("/v3/marketing/field_definitions",
                      json={"name": "score", "field_type": "Number"}).json()["id"]
     joined = api.post("/v3/marketing/field_definitions",
                       json={"name": "joined", "field_type": "Date"}).json()["id"]
-    upsert(api, [{"email": "cf@example.com",
-                  "custom_fields": {tier: "gold", score: 12, joined: "2026-01-31"}}])
+    upsert(api, [{"email": "cf@example.com", "custom_fields": {
+        tier: "gold", score: 15.5, joined: "2021-02-11T23:03:03.000Z"}},
+        {"email": "us@example.com", "custom_fields": {score: 12, joined: "01/31/2026"}}])
     found = api.post("/v3/marketing/contacts/search/emails",
-                     json={"emails": ["cf@example.com"]}).json()
-    custom = found["result"]["cf@example.com"]["contact"]["custom_fields"]
-    assert custom == {"tier": "gold", "score": 12, "joined": "2026-01-31"}
+                     json={"emails": ["cf@example.com", "us@example.com"]}).json()["result"]
+    assert found["cf@example.com"]["contact"]["custom_fields"] == {
+        "tier": "gold", "score": 15.5, "joined": "2021-02-11T23:03:03Z"}
+    assert found["us@example.com"]["contact"]["custom_fields"] == {
+        "score": 12, "joined": "2026-01-31T00:00:00Z"}
     by_name = refused(api, {"contacts": [{"email": "x@example.com",
                                           "custom_fields": {"tier": "gold"}}]})
     assert by_name.json()["errors"][0]["message"] == "invalid custom field ids supplied"
-    wrong_type = refused(api, {"contacts": [{"email": "x@example.com",
-                                             "custom_fields": {score: "many"}}]})
-    assert fields_of(wrong_type) == [f"contacts[0].custom_fields.{score}"]
-    too_long = refused(api, {"contacts": [{"email": "x@example.com",
-                                           "custom_fields": {tier: "x" * 1001}}]})
-    assert fields_of(too_long) == [f"contacts[0].custom_fields.{tier}"]
+
+
+def test_custom_values_are_checked_in_the_job_not_in_the_put(api: httpx.Client) -> None:
+    tier = api.post("/v3/marketing/field_definitions",
+                    json={"name": "tier", "field_type": "Text"}).json()["id"]
+    score = api.post("/v3/marketing/field_definitions",
+                     json={"name": "score", "field_type": "Number"}).json()["id"]
+    joined = api.post("/v3/marketing/field_definitions",
+                      json={"name": "joined", "field_type": "Date"}).json()["id"]
+    job = upsert(api, [{"email": "date@example.com", "custom_fields": {joined: "AAAAA"}},
+                       {"email": "num@example.com", "custom_fields": {score: "many"}},
+                       {"email": "text@example.com", "custom_fields": {tier: "x" * 1001}},
+                       {"email": "fine@example.com", "custom_fields": {tier: "ok"}}])
+    assert job["status"] == "errored"
+    assert job["results"]["errored_count"] == 3 and job["results"]["created_count"] == 1
+    errors = list(csv.reader(io.StringIO(httpx.get(job["results"]["errors_url"]).text)))
+    assert errors[1:] == [["date@example.com", "joined: 'AAAAA' is not a valid date"],
+                          ["num@example.com", "score: 'many' is not a number"],
+                          ["text@example.com", "tier: text longer than 1000 characters"]]
+    not_a_value = refused(api, {"contacts": [{"email": "x@example.com",
+                                              "custom_fields": {tier: ["a", "b"]}}]},
+                          spec_valid=False)
+    assert fields_of(not_a_value) == [f"contacts[0].custom_fields.{tier}"]
+
+
+def test_phone_number_and_messaging_fields_are_accepted_and_empty_fields_answer_empty(
+        api: httpx.Client) -> None:
+    upsert(api, [{"email": "ph@example.com", "first_name": "Caio",
+                  "phone_number": "+5583999999999", "whatsapp": "x"}])
+    upsert(api, [{"email": "ph@example.com", "first_name": "", "phone_number": "000"}])
+    contact = api.post("/v3/marketing/contacts/search/emails",
+                       json={"emails": ["ph@example.com"]}).json()["result"]["ph@example.com"]
+    contact = contact["contact"]
+    assert contact["first_name"] == "" and contact["phone_number"] == "000"
+    assert contact["whatsapp"] == "x" and contact["city"] == "" and contact["last_name"] == ""
+    assert contact["alternate_emails"] == [] and contact["segment_ids"] is None
+    assert contact["_metadata"]["self"].endswith(f"/v3/marketing/contacts/{contact['id']}")
 
 
 def test_field_definitions_list_reserved_and_custom_fields(api: httpx.Client) -> None:

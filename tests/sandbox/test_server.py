@@ -66,7 +66,7 @@ def test_a_10_mb_body_is_read_and_refused_on_a_connection_that_stays_usable(
     connection.request("GET", "/v3/marketing/contacts/count", headers=headers)
     second = connection.getresponse()
     count = json.loads(second.read())
-    assert second.status == 200 and count == {"contact_count": 0, "billable_count": 0}
+    assert second.status == 200 and count["contact_count"] == 0
     validate_response("GET", "/v3/marketing/contacts/count", 200, count)
     connection.close()
 
@@ -138,7 +138,8 @@ def test_state_file_round_trip(tmp_path: Path) -> None:
                             "custom_fields": {field_id: "gold"}},
                            {"email": "two@example.com", "external_id": "x-2"}], [list_id])
         before = api.post("/v3/marketing/contacts/search/emails",
-                          json={"emails": ["kept@example.com"]}).json()
+                          json={"emails": ["kept@example.com"]}).text
+        before = before.replace(first.base_url, "")
         first.job_delay = 3600
         pending = api.put("/v3/marketing/contacts", json={
             "list_ids": [list_id], "contacts": [{"email": "later@example.com"}]}).json()["job_id"]
@@ -147,8 +148,8 @@ def test_state_file_round_trip(tmp_path: Path) -> None:
             client_for(second) as api:
         assert second.list_emails(list_id) == ["kept@example.com", "two@example.com"]
         after = api.post("/v3/marketing/contacts/search/emails",
-                         json={"emails": ["kept@example.com"]}).json()
-        assert after == before
+                         json={"emails": ["kept@example.com"]}).text
+        assert after.replace(second.base_url, "") == before
         assert api.get(f"/v3/marketing/contacts/imports/{job['id']}").json() == job
         assert api.get(f"/v3/marketing/contacts/imports/{pending}").json()["status"] == "pending"
         assert api.post("/v3/marketing/contacts/search/identifiers/external_id",

@@ -246,3 +246,17 @@ async def test_a_429_from_the_sandbox_is_waited_out():
     assert fields.reserved
     waits = [e for e in events if isinstance(e, RequestRetried)]
     assert [(e.reason, e.delay) for e in waits] == [("rate limited", pytest.approx(60.05))]
+
+
+async def test_the_client_takes_200_wherever_the_docs_say_201_or_202(connect, server):
+    server.success_200 = True  # what newer real traffic answers
+    async with connect() as client:
+        target = await client.create_list("Answered 200")
+        emails = [f"ok{n}@example.com" for n in range(4)]
+        job = await finish(client, await client.upsert_contacts(
+            [target.id], [{"email": email} for email in emails]))
+        found = await client.search_emails(emails[:2])
+        for job_id in await client.remove_from_list(target.id, list(found.values())):
+            await finish(client, job_id)
+    assert job.created == 4
+    assert emails_of(server, target.id) == set(emails[2:])

@@ -57,10 +57,10 @@ def unavailable(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_source_password(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's SGTUI_SOURCE_PASSWORD or MySQL option file never leaks into a test."""
+def no_source_password(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """A developer's SGTUI_SOURCE_PASSWORD or ~/.my.cnf never leaks into a test."""
     monkeypatch.delenv("SGTUI_SOURCE_PASSWORD", raising=False)
-    monkeypatch.delenv("MYSQL_PWD", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
 # -- DuckDB over Parquet ---------------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_a_relation_name_with_three_parts_is_explained() -> None:
 def test_duckdb_missing_view_is_named(lake: Lake) -> None:
     fill_lake(lake)
     sentence = sentence_of(lake.url, segments="audiences", key_column="customer_id")
-    assert sentence.startswith(f"DuckDB at the DuckDB file {lake.path} has no relation "
+    assert sentence.startswith(f"DuckDB at {lake.path} has no relation "
                                "'audiences' (the segments relation in sgtui.toml)")
 
 
@@ -113,7 +113,7 @@ def test_duckdb_a_file_another_program_writes_is_explained(lake: Lake) -> None:
     finally:
         writer.kill()
         writer.wait()
-    assert sentence.startswith(f"sgtui cannot connect to DuckDB at the DuckDB file {lake.path}: "
+    assert sentence.startswith(f"sgtui cannot connect to DuckDB at {lake.path}: "
                                "another program has the file open for writing")
 
 
@@ -145,6 +145,16 @@ def test_wrong_password_says_authentication_failed_without_repeating_it(
     sentence = sentence_of(designed.url_for(PASSWORD_USER))
     assert f"refused user {PASSWORD_USER!r} (authentication failed" in sentence
     assert "certainly-not-it" not in sentence
+
+
+@pytest.mark.mariadb
+def test_the_password_may_come_from_my_cnf(
+    designed: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".my.cnf").write_text("[client]\npassword = from-my-cnf\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    sentence = sentence_of(designed.url_for(PASSWORD_USER))
+    assert "(using password: YES)" in sentence and "from-my-cnf" not in sentence
 
 
 @pytest.mark.mariadb
@@ -267,8 +277,9 @@ def test_a_column_dropped_after_opening_is_a_sentence_not_a_traceback(
         designed.execute("ALTER TABLE {d}.profiles DROP COLUMN country")
         with pytest.raises(SourceError) as raised:
             list(source.stream_members(["vip"], ["customer_id", "country"]))
-        assert "could not answer while reading segment members: Unknown column" in (
-            raised.value.sentence)
+        assert raised.value.sentence.startswith(
+            "MariaDB at 127.0.0.1:53306, database " f"{designed.name!r} lacks a column while "
+            "reading segment members (Unknown column")
         with pytest.raises(SourceError) as raised:
             source.totals(["vip"], "no_such_column")
         assert "has no column 'no_such_column'" in raised.value.sentence

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from sgtui.workspace import roles
+from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import Access
 from sgtui.workspace.roles import Role
 
@@ -168,17 +169,10 @@ class AccessScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="save-access", exit_on_error=False)
     def save_access(self, access: Access, sentence: str, user: str) -> None:
         """Write ``[access]`` to ``sgtui.toml``."""
-        from sgtui.workspace.config import WorkspaceError
-
-        workspace = self.app.workspace
-        workspace.set_access(access)
         try:
-            workspace.save()
-        except (WorkspaceError, OSError) as error:
-            workspace.reload()
-            problem = getattr(error, "sentence", None) or (
-                f"sgtui could not write sgtui.toml ({getattr(error, 'strerror', error)}).")
-            self.post_message(self.AccessSaved("", problem))
+            self.app.workspace.apply_and_save(lambda workspace: workspace.set_access(access))
+        except WorkspaceError as error:
+            self.post_message(self.AccessSaved("", error.sentence))
         else:
             self.post_message(self.AccessSaved(sentence, None, user))
 

@@ -17,8 +17,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.tui.keys import bound_key
 from sgtui.workspace import roles
+from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role
 from sgtui.workspace.secrets import ApiKey, SecretsError, account_name
@@ -271,8 +273,8 @@ class ConnectionsScreen(Screen[None]):
         except (SendGridError, SecretsError) as error:
             self.post_message(self.ConnectionTested(False, f"“{name}”: {error.sentence}"))
         except Exception as error:  # nothing unexpected may end the app
-            self.post_message(self.ConnectionTested(False, (
-                f"Testing “{name}” failed unexpectedly ({type(error).__name__}).")))
+            self.post_message(self.ConnectionTested(False, sentence_for(
+                error, f"Testing “{name}” failed unexpectedly ({CAUSE}).")))
         else:
             missing = missing_scopes(scopes)
             if missing:
@@ -325,23 +327,21 @@ class ConnectionsScreen(Screen[None]):
     def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:
         """Write the removal (and the exports' fate) to ``sgtui.toml``; forget my key."""
         from sgtui.tui.widgets.connection.confirm_remove import RemoveChoice
-        from sgtui.workspace.config import WorkspaceError
 
-        workspace = self.app.workspace
-        exports = workspace.exports_using(connection.name)
-        for export in exports:
-            if choice is RemoveChoice.REMOVE_EXPORTS:
-                workspace.remove_export(export.name)
-            else:
-                workspace.put_export(replace(export, connection=None))
-        workspace.remove_connection(connection.name)
+        exports = self.app.workspace.exports_using(connection.name)
+
+        def change(workspace: Workspace) -> None:
+            for export in exports:
+                if choice is RemoveChoice.REMOVE_EXPORTS:
+                    workspace.remove_export(export.name)
+                else:
+                    workspace.put_export(replace(export, connection=None))
+            workspace.remove_connection(connection.name)
+
         try:
-            workspace.save()
-        except (WorkspaceError, OSError) as error:
-            sentence = getattr(error, "sentence", None) or (
-                f"sgtui could not write sgtui.toml ({getattr(error, 'strerror', error)}).")
-            workspace.reload()
-            self.post_message(self.ConnectionRemoved("", sentence))
+            self.app.workspace.apply_and_save(change)
+        except WorkspaceError as error:
+            self.post_message(self.ConnectionRemoved("", error.sentence))
             return
         self._forget_keys(connection.name)
         done = f"Removed “{connection.display_name}”."

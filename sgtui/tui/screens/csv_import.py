@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Select, Static
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
 from sgtui.tui.keys import bound_key
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
@@ -195,11 +196,9 @@ class CsvImportScreen(Screen[None]):
             if not path.is_file():
                 raise CsvImportError(f"There is no file {path}.")
             preview = preview_csv(path, limit=PREVIEW_ROWS)
-        except CsvImportError as error:
-            self.post_message(self.PreviewLoaded(path, None, error.sentence))
         except Exception as error:  # an odd file must not end the app
             self.post_message(self.PreviewLoaded(
-                path, None, f"sgtui cannot read {path} ({type(error).__name__})."))
+                path, None, sentence_for(error, f"sgtui cannot read {path} ({CAUSE}).")))
         else:
             self.post_message(self.PreviewLoaded(path, preview, None))
 
@@ -266,12 +265,10 @@ class CsvImportScreen(Screen[None]):
             result = import_csv(
                 path, self.app.workspace.source_path, key=key, segments_column=segments_column,
                 on_progress=lambda rows: self.post_message(self.ImportProgressed(rows)))
-        except CsvImportError as error:
-            self.post_message(self.CsvImportFailed(error.sentence))
         except Exception as error:  # nothing half-imported: the transaction rolled back
-            self.post_message(self.CsvImportFailed(
-                f"The import stopped on an unexpected problem ({type(error).__name__}); "
-                "nothing was imported."))
+            self.post_message(self.CsvImportFailed(sentence_for(
+                error, "The import stopped on an unexpected problem ({cause}); "
+                "nothing was imported.")))
         else:
             self.post_message(self.CsvImported(result))
 

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from sgtui.tui.keys import bound_key, hint
+from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
 
@@ -489,9 +490,12 @@ class ExportsScreen(Screen[None]):
     @work(thread=True, group="exports-write", exit_on_error=False)
     def write(self, change: Callable[[Workspace], None], done: str) -> None:
         """Apply ``change`` to the workspace and save ``sgtui.toml``."""
-        from sgtui.tui.screens.export_wizard.saving import write_workspace
-
-        self.post_message(self.Written(done, write_workspace(self.app.workspace, change)))
+        try:
+            self.app.workspace.apply_and_save(change)
+        except WorkspaceError as error:
+            self.post_message(self.Written(done, error.sentence))
+        else:
+            self.post_message(self.Written(done, None))
 
     def on_exports_screen_written(self, event: Written) -> None:
         self.refresh_rows()

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
+from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
 from sgtui.tui.keys import hint
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore
 
 HISTORY_LIMIT = 1000
+UNREADABLE = "The run history could not be read ({cause})."
 
 STATUS_STYLES = {
     RunStatus.RUNNING: "bold cyan",
@@ -133,7 +135,7 @@ class HistoryScreen(Screen[None]):
             store = self._store_or_none()
             runs = [] if store is None else store.list_runs(limit=HISTORY_LIMIT)
         except Exception as error:  # a locked or broken database is a sentence, not a crash
-            self.post_message(self.RunsLoaded([], _problem(error)))
+            self.post_message(self.RunsLoaded([], sentence_for(error, UNREADABLE)))
         else:
             self.post_message(self.RunsLoaded(runs, None))
 
@@ -214,7 +216,7 @@ class HistoryScreen(Screen[None]):
                 summary, store.run_jobs(run_id), store.rejected_rows(run_id)
             )
         except Exception as error:
-            self.post_message(self.DetailsLoaded(None, _problem(error)))
+            self.post_message(self.DetailsLoaded(None, sentence_for(error, UNREADABLE)))
         else:
             self.post_message(self.DetailsLoaded(RunDetails(state), None))
 
@@ -244,10 +246,3 @@ def _cells(run: RunSummary) -> tuple[object, ...]:
         Text(f"{rejected_count(run):,}", justify="right",
              style="yellow" if rejected_count(run) else ""),
     )
-
-
-def _problem(error: BaseException) -> str:
-    sentence = getattr(error, "sentence", None)
-    if isinstance(sentence, str) and sentence:
-        return sentence
-    return f"The run history could not be read ({type(error).__name__})."

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 from sgtui.tui.keys import bound_key
 from sgtui.workspace.roles import Role
@@ -181,7 +182,6 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-data", exit_on_error=False)
     def summarise_data(self) -> None:
         """Count runs, profiles and segments off the UI thread."""
-        from sgtui.source import SourceError
 
         self.post_message(self.RunsCounted(_count_runs(self.app.workspace.state_path)))
         try:
@@ -191,10 +191,8 @@ class HomeScreen(Screen[None]):
                 profiles = source.totals([s.id for s in segments], None).profiles if segments else 0
             finally:
                 source.close()
-        except SourceError as error:
-            self.post_message(self.DataSummarised(DataSummary(problem=error.sentence)))
         except Exception as error:  # an unreadable file must not end the app
-            problem = f"The customer data could not be read ({type(error).__name__})."
+            problem = sentence_for(error, "The customer data could not be read ({cause}).")
             self.post_message(self.DataSummarised(DataSummary(problem=problem)))
         else:
             self.post_message(self.DataSummarised(DataSummary(profiles, len(segments))))

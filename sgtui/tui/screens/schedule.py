@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from sgtui.errors import sentence_for
 from sgtui.export.events import RunSummary
 from sgtui.export.schedule_units import (
     DEFAULT_CRON_SCHEDULE,
@@ -34,6 +35,7 @@ from sgtui.export.schedule_units import (
     timer_unit,
 )
 from sgtui.tui.keys import bound_key
+from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
 
 STATUS_STYLES = {
@@ -79,6 +81,7 @@ class ScheduleScreen(Screen[None]):
         Binding("1", "copy('crontab')", "Copy cron line", id="schedule.copy-crontab"),
         Binding("2", "copy('service')", "Copy service", id="schedule.copy-service"),
         Binding("3", "copy('timer')", "Copy timer", id="schedule.copy-timer"),
+        Binding("a", "test_alert", "Test alert", id="schedule.test-alert"),
         Binding("ctrl+r", "reload", "Reload", id="schedule.reload", show=False),
     ]
 
@@ -123,6 +126,8 @@ class ScheduleScreen(Screen[None]):
                          classes="schedule-note")
             yield Static(Content.styled("Exports", "bold"), classes="schedule-heading")
             yield Static(Content("…"), id="scheduled-exports")
+            yield Static(Content.styled("Alerts", "bold"), classes="schedule-heading")
+            yield AlertsPanel(id="alerts")
             yield Static(Content.styled("The API key", "bold"), classes="schedule-heading")
             yield Static(self._key_help(), id="key-help")
             yield self._code(env_file_commands(), "key-file-commands", "create the key file")
@@ -146,6 +151,11 @@ class ScheduleScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown.
         self.load_outcome()
+        self.query_one(AlertsPanel).load()
+
+    def action_test_alert(self) -> None:
+        """Send a test alert to every [notify] target."""
+        self.query_one(AlertsPanel).send_test()
 
     # -- texts -------------------------------------------------------------------------------
     @staticmethod
@@ -207,7 +217,7 @@ class ScheduleScreen(Screen[None]):
     def load_outcome(self) -> None:
         """Read ``last-refresh.json`` and each export's last run, off the UI thread."""
         from sgtui.export.schedule_units import LastRefreshUnreadable, load_last_refresh
-        from sgtui.workspace.state import StateError, StateStore
+        from sgtui.workspace.state import StateStore
 
         workspace = self.app.workspace
         last: LastRefresh | None = None
@@ -229,10 +239,8 @@ class ScheduleScreen(Screen[None]):
                     run = store.last_run(name)
                     if run is not None:
                         last_runs[name] = run
-        except StateError as error:
-            problem = problem or error.sentence
         except Exception as error:  # an unreadable database must not end the app
-            problem = problem or f"The run history could not be read ({type(error).__name__})."
+            problem = problem or sentence_for(error, "The run history could not be read ({cause}).")
         self.post_message(self.OutcomeLoaded(last, last_runs, problem))
 
     def on_schedule_screen_outcome_loaded(self, event: OutcomeLoaded) -> None:

@@ -270,3 +270,17 @@ async def test_rate_limit_is_a_sentence(workspace: Workspace) -> None:
             await open_at_step(app, pilot, "Connect", key=KEY, base_url=sandbox.base_url)
             result = text_of(app, "#connect-result")
             assert result.startswith("✗ SendGrid kept limiting how fast this API key")
+
+
+async def test_a_key_with_a_letter_beyond_ascii_is_named_without_showing_it(
+    workspace: Workspace,
+) -> None:
+    app = make_app(workspace, secrets=MemorySecrets())
+    mangled = KEY[:12] + "é" + KEY[13:]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_at_step(app, pilot, "API key", key=mangled, base_url="http://127.0.0.1:9")
+        await next_step(app, pilot)
+        assert step_title(app) == "API key"
+        said = problem(app)
+        assert said.startswith("The key you entered holds a character outside plain ASCII")
+        assert "at character 13" in said and KEY[13:] not in said

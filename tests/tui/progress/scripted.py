@@ -14,6 +14,7 @@ from sgtui.export.events import (
     RateLimitSeen,
     RejectedRow,
     RowsRejected,
+    RunCounts,
     RunEvent,
     RunFinished,
     RunStarted,
@@ -66,7 +67,8 @@ def second(step: int, expected: int = 25_000) -> list[RunEvent]:
     valid = read - read // 50 - read // 100 - read // 200
     events: list[RunEvent] = [
         ProfilesRead(read, expected),
-        ContactsPrepared(valid, read // 50, read // 100, read // 200, read // 400),
+        ContactsPrepared(RunCounts(valid=valid, duplicates=read // 50, invalid_email=read // 100,
+                                   missing_email=read // 200, trimmed_fields=read // 400)),
     ]
     if step % 2 == 0:
         batch = step // 2
@@ -205,7 +207,7 @@ def _quiet_run(clock: FakeClock, *, warnings: tuple[str, ...] = ()) -> RunProgre
         state.apply(Warned(sentence))
     clock.advance(3.0)
     state.apply(ProfilesRead(20_000, 20_000))
-    state.apply(ContactsPrepared(20_000, 0, 0, 0, 0, 18_500))
+    state.apply(ContactsPrepared(RunCounts(valid=20_000, unchanged=18_500)))
     for stage in (Stage.READ, Stage.PREPARE, Stage.UPLOAD, Stage.PROCESS):
         state.apply(StageChanged(stage, StageState.DONE))
     return state

@@ -6,6 +6,7 @@ from pilot_helpers import text, until
 from textual.widgets import DataTable
 from textual.widgets._header import HeaderTitle
 
+from sgtui.errors import SgtuiError
 from sgtui.export.events import RunStatus
 from sgtui.tui.runs import registry, start_run
 from sgtui.tui.screens.home import HomeScreen
@@ -103,18 +104,17 @@ async def test_a_run_with_rejected_rows_lists_each_reason_and_the_csv(app):
 
 
 async def test_an_engine_failure_is_one_sentence_not_a_traceback(app):
-    class Broken(Exception):
-        sentence = "SendGrid refused the API key: it was revoked. Add a new key and try again."
+    revoked = "SendGrid refused the API key: it was revoked. Add a new key and try again."
 
     async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise Broken("boom")
+        raise SgtuiError(revoked)
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         handle = start_run(app, EXPORT, runner=failing)
         await until(pilot, lambda: panel_done(app))
         assert handle.state.status is RunStatus.FAILED
-        assert text(app.screen, "#run-summary") == f"The run failed: {Broken.sentence}"
+        assert text(app.screen, "#run-summary") == f"The run failed: {revoked}"
         assert registry(app).running() == []
 
 

@@ -149,6 +149,9 @@ class ApiKeyStep(SetupStep):
         draft = self.draft
         if draft.key is None and draft.mode is not SetupMode.EDIT:
             return "Enter the API key (paste it from SendGrid)."
+        if draft.key is not None and (because := draft.key.unusable_because) is not None:
+            return (f"The key you entered {because}, which no SendGrid API key contains. "
+                    "Copy it again from SendGrid (Settings > API Keys) and paste it here.")
         if draft.region is Region.CUSTOM:
             if not draft.custom_url:
                 return "Enter the custom base URL, or pick Global or EU under Advanced."

@@ -10,8 +10,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from sgtui.errors import sentence_for
 from sgtui.tui.screens.connection_setup.base import SetupStep
-from sgtui.workspace.secrets import ApiKey, SecretsError
+from sgtui.workspace.secrets import ApiKey
 
 INTERACTIVE_RETRIES = 1
 """Someone is waiting: retry a failed check once, not with a run's patience."""
@@ -67,8 +68,6 @@ class ConnectStep(SetupStep):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def check_key(self, base_url: str, key: ApiKey | None) -> None:
         """Fetch the key's scopes; every failure becomes a sentence."""
-        from sgtui.sendgrid import SendGridError
-
         try:
             used = key if key is not None else await asyncio.to_thread(self._stored_key)
             if used is None:
@@ -77,11 +76,9 @@ class ConnectStep(SetupStep):
             async with self.app.sendgrid_for(base_url, used) as client:
                 client.max_retries = INTERACTIVE_RETRIES
                 scopes = await client.scopes()
-        except (SendGridError, SecretsError) as error:
-            self.post_message(self.KeyChecked(base_url, key, None, error.sentence))
         except Exception as error:  # nothing unexpected may end the app or show a traceback
-            self.post_message(self.KeyChecked(base_url, key, None, (
-                f"The check failed unexpectedly ({type(error).__name__}). Try again; if it "
+            self.post_message(self.KeyChecked(base_url, key, None, sentence_for(
+                error, "The check failed unexpectedly ({cause}). Try again; if it "
                 "keeps failing, check the base URL.")))
         else:
             self.post_message(self.KeyChecked(base_url, key, scopes, None))

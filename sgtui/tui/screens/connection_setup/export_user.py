@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from sgtui.errors import sentence_for
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import SetupMode
 from sgtui.workspace.secrets import (
@@ -124,11 +125,9 @@ class ExportUserStep(SetupStep):
             store.set(account_name(workspace.id, self.draft.name), key)
         except KeyringUnavailable as error:
             self.post_message(self.KeyStored(None, error.sentence, no_keyring=True))
-        except SecretsError as error:
-            self.post_message(self.KeyStored(None, error.sentence))
-        except OSError as error:
-            self.post_message(self.KeyStored(None, (
-                f"sgtui could not write the key file ({error.strerror or error}). Check the "
+        except (SecretsError, OSError) as error:
+            self.post_message(self.KeyStored(None, sentence_for(
+                error, "sgtui could not write the key file ({cause}). Check the "
                 "permissions of your sgtui config folder.")))
         else:
             self.post_message(self.KeyStored("file" if use_file else "keyring", None))

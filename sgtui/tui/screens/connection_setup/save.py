@@ -83,15 +83,11 @@ class SaveStep(SetupStep):
         draft, workspace = self.draft, self.app.workspace
         if draft.created_at is None:
             draft.created_at = now_utc()
+        connection = draft.to_connection()
         try:
-            workspace.put_connection(draft.to_connection())
-            workspace.save()
+            workspace.apply_and_save(lambda workspace: workspace.put_connection(connection))
         except WorkspaceError as error:
             self.post_message(self.ConnectionSaved(error.sentence))
-        except OSError as error:
-            self.post_message(self.ConnectionSaved(
-                f"sgtui could not write {workspace.path.name} ({error.strerror or error}). "
-                "Check the workspace folder's permissions and try again."))
         else:
             self.post_message(self.ConnectionSaved(None))
 

@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from sgtui.errors import sentence_for
+from sgtui.export.removals import REMOVAL_FLOOR
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
 from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule, SyncMode
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 SCHEDULE_WORDS = {Schedule.REFRESH: "With every refresh", Schedule.MANUAL: "On demand only"}
 MODE_WORDS = {SyncMode.UPSERT: "Add and update", SyncMode.MIRROR: "Mirror (also removes people "
               "who left the segments)"}
-REMOVAL_FLOOR = 1_000
 NOTHING_SENT = "Nothing was sent yet, so nobody would be removed."
 SAVE_NOTE = ("Save writes the export to sgtui.toml; saving does not run it. Run it with "
              "Save and run now, r in the exports list, or sgtui run NAME.")
@@ -181,13 +182,13 @@ class ReviewStep(WizardStep):
             removals = (self._removals(mirror_of, list_id, current)
                         if mirror_of is not None and current is not None else None)
         except Exception as error:  # SourceError or a surprise: one sentence
-            sentence = getattr(error, "sentence", None) or (
-                f"The dry run could not read the customer data ({type(error).__name__}).")
+            sentence = sentence_for(
+                error, "The dry run could not read the customer data ({cause}).")
             self.post_message(self.DryRunDone(None, sentence))
             return
         counts = preparer.counts
         self.post_message(self.DryRunDone(DryRun(
-            counts.read, counts.valid, counts.missing_email, counts.invalid_email,
+            counts.profiles, counts.valid, counts.missing_email, counts.invalid_email,
             counts.duplicates, counts.trimmed_fields, removals), None))
 
     def _removals(self, export: str, list_id: str, current: set[str]) -> Removals:

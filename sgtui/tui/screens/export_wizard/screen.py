@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 
+from sgtui.errors import sentence_for
 from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.export_wizard.connection_step import ConnectionStep
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
@@ -26,20 +27,20 @@ from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
 from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
 from sgtui.tui.widgets.export.list_picker import ListPicker
 from sgtui.tui.widgets.step_indicator import StepIndicator
+from sgtui.workspace.config import WorkspaceError
 
 if TYPE_CHECKING:
     from sgtui.tui.screens.export_wizard.step import WizardStep
     from sgtui.workspace.config import Workspace
 
-DEFAULT_PROFILE_CAP = 1_000_000
 STEP_COUNT = 7
 
 
 def profile_cap(workspace: Workspace) -> int:
-    """The most profiles one export may send: ``[limits] max_profiles_per_export``, else 1M."""
-    limits = workspace.document.get("limits")
-    value = limits.get("max_profiles_per_export") if hasattr(limits, "get") else None
-    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_PROFILE_CAP
+    """The most profiles one export may send (the workspace's ``[limits]``)."""
+    from sgtui.workspace.limits import max_profiles_per_export
+
+    return max_profiles_per_export(workspace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,9 +247,8 @@ class ExportWizardScreen(Screen[SavedExport | None]):
             finally:
                 source.close()
         except Exception as error:  # SourceError, or a database surprise
-            sentence = getattr(error, "sentence", None) or (
-                f"The customer data could not be read ({type(error).__name__}).")
-            info = SourceInfo(problem=sentence)
+            info = SourceInfo(problem=sentence_for(
+                error, "The customer data could not be read ({cause})."))
         self.post_message(self.SourceRead(info))
 
     def on_export_wizard_screen_source_read(self, event: SourceRead) -> None:
@@ -269,8 +269,6 @@ class ExportWizardScreen(Screen[SavedExport | None]):
     @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
     def save(self, run: bool) -> None:
         """Put the export into the workspace and write the file."""
-        from sgtui.tui.screens.export_wizard.saving import write_workspace
-
         export = self.draft.to_config()
         original = self.draft.original_name
 
@@ -279,8 +277,12 @@ class ExportWizardScreen(Screen[SavedExport | None]):
                 workspace.remove_export(original)
             workspace.put_export(export)
 
-        problem = write_workspace(self.app.workspace, change)
-        self.post_message(self.Saved(export.name, problem, run))
+        try:
+            self.app.workspace.apply_and_save(change)
+        except WorkspaceError as error:
+            self.post_message(self.Saved(export.name, error.sentence, run))
+        else:
+            self.post_message(self.Saved(export.name, None, run))
 
     def on_export_wizard_screen_saved(self, event: Saved) -> None:
         self.saving = False

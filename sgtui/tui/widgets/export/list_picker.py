@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
+from sgtui.errors import sentence_for
+
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
     from sgtui.workspace.model import ConnectionConfig
@@ -181,15 +183,12 @@ class ListPicker(Vertical):
     @work(exclusive=True, group="list-fetch", exit_on_error=False)
     async def fetch_lists(self) -> None:
         """Read every list of the account."""
-        from sgtui.sendgrid.errors import SendGridError
-
         try:
             async with self._client() as client:
                 lists = await client.lists()
-        except SendGridError as error:
-            self.post_message(self.ListsFetched(None, error.sentence))
         except Exception as error:  # a surprise must not end the app
-            self.post_message(self.ListsFetched(None, _surprise("read the lists", error)))
+            self.post_message(self.ListsFetched(None, sentence_for(
+                error, "sgtui could not read the lists ({cause}); try again in a moment.")))
         else:
             self.post_message(self.ListsFetched(lists, None))
 
@@ -302,8 +301,6 @@ class ListPicker(Vertical):
     @work(exclusive=True, group="list-settle", exit_on_error=False)
     async def create_list(self, name: str) -> None:
         """Create a list called ``name`` in SendGrid (unless one with that name exists)."""
-        from sgtui.sendgrid.errors import SendGridError
-
         self._note(f"Creating {name!r} in SendGrid…")
         existing = next((item for item in self.lists if item.name == name), None)
         if existing is not None:
@@ -313,26 +310,22 @@ class ListPicker(Vertical):
         try:
             async with self._client() as client:
                 created = await client.create_list(name)
-        except SendGridError as error:
-            self.post_message(self.ListSettled(None, error.sentence, False))
         except Exception as error:
-            self.post_message(self.ListSettled(None, _surprise("create the list", error), False))
+            self.post_message(self.ListSettled(None, sentence_for(
+                error, "sgtui could not create the list ({cause}); try again in a moment."), False))
         else:
             self.post_message(self.ListSettled(created, None, False))
 
     @work(exclusive=True, group="list-settle", exit_on_error=False)
     async def check_list(self, list_id: str) -> None:
         """Ask SendGrid whether ``list_id`` is a list of this account."""
-        from sgtui.sendgrid.errors import SendGridError
-
         self._note("Checking the list ID with SendGrid…")
         try:
             async with self._client() as client:
                 found = await client.get_list(list_id)
-        except SendGridError as error:
-            self.post_message(self.ListSettled(None, error.sentence, True))
         except Exception as error:
-            self.post_message(self.ListSettled(None, _surprise("check the list", error), True))
+            self.post_message(self.ListSettled(None, sentence_for(
+                error, "sgtui could not check the list ({cause}); try again in a moment."), True))
         else:
             self.post_message(self.ListSettled(found, None, True))
 
@@ -382,7 +375,3 @@ class ListPicker(Vertical):
         note = self.query_one("#list-note", Static)
         note.update(Content(text))
         note.set_class(problem, "-problem")
-
-
-def _surprise(what: str, error: BaseException) -> str:
-    return f"sgtui could not {what} ({type(error).__name__}); try again in a moment."

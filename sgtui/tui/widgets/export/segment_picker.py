@@ -14,13 +14,14 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
+from sgtui.errors import sentence_for
+from sgtui.workspace.limits import DEFAULT_MAX_PROFILES, RECOMMENDED_MAX_PROFILES
+
 if TYPE_CHECKING:
     from sgtui.source.base import Segment
 
-RECOMMENDED_MAX = 100_000
-DEFAULT_CAP = 1_000_000
-RECOMMENDED_SENTENCE = ("SendGrid recommends at most 100,000 profiles; your SendGrid plan's "
-                        "contact limit applies.")
+RECOMMENDED_SENTENCE = (f"SendGrid recommends at most {RECOMMENDED_MAX_PROFILES:,} profiles; "
+                        "your SendGrid plan's contact limit applies.")
 COALESCE_SECONDS = 0.15
 
 
@@ -55,7 +56,7 @@ class SegmentPicker(Vertical):
             super().__init__()
             self.segments = segments
 
-    def __init__(self, *, cap: int = DEFAULT_CAP, id: str | None = None) -> None:
+    def __init__(self, *, cap: int = DEFAULT_MAX_PROFILES, id: str | None = None) -> None:
         super().__init__(id=id)
         self.cap = cap
         self.email_column: str | None = None
@@ -148,8 +149,7 @@ class SegmentPicker(Vertical):
             finally:
                 source.close()
         except Exception as error:  # SourceError or a database surprise: one sentence
-            sentence = getattr(error, "sentence", None) or (
-                f"The segments could not be counted ({type(error).__name__}).")
+            sentence = sentence_for(error, "The segments could not be counted ({cause}).")
             self.post_message(self.Counted(selection, None, None, sentence))
             return
         if not worker.is_cancelled:
@@ -200,7 +200,7 @@ class SegmentPicker(Vertical):
             warning.update(Content(f"⛔ More than {self.cap:,} profiles: this is past the limit "
                                    "for one export. Pick fewer segments."))
             warning.add_class("-stop")
-        elif self.profiles > RECOMMENDED_MAX:
+        elif self.profiles > RECOMMENDED_MAX_PROFILES:
             warning.update(Content(f"⚠ {RECOMMENDED_SENTENCE}"))
             warning.remove_class("-stop")
         else:

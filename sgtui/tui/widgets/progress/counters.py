@@ -12,12 +12,13 @@ PAIR_WIDTH = 33
 
 def counter_values(state: RunProgressState) -> list[tuple[str, int, str]]:
     """(label, value, style) for every counter, in reading order."""
+    counts = state.counts
     return [
-        ("Valid", state.valid, ""),
-        ("Duplicates", state.duplicates, "warn"),
-        ("Invalid email", state.invalid_email, "warn"),
-        ("Missing email", state.missing_email, "warn"),
-        ("Trimmed fields", state.trimmed_fields, "warn"),
+        ("Valid", counts.valid, ""),
+        ("Duplicates", counts.duplicates, "warn"),
+        ("Invalid email", counts.invalid_email, "warn"),
+        ("Missing email", counts.missing_email, "warn"),
+        ("Trimmed fields", counts.trimmed_fields, "warn"),
         ("Rejected by SendGrid", state.rejected_by_sendgrid, "error"),
         ("Created", state.created, "good"),
         ("Updated", state.updated, "good"),
@@ -39,7 +40,7 @@ class RunCounters(Static):
         """Redraw from ``state`` if a counter or the width changed."""
         values = counter_values(state)
         columns = 2 if self.content_size.width >= PAIR_WIDTH * 2 or not self.size.width else 1
-        key = (tuple(values), columns, state.unchanged)
+        key = (tuple(values), columns, state.counts.unchanged)
         if key == self._shown:
             return
         self._shown = key
@@ -52,9 +53,9 @@ class RunCounters(Static):
                 + Content.styled(f"{value:>10,}", style)
                 + Content("  ")
             )
-        if state.unchanged:
+        if state.counts.unchanged:
             cells.append(
-                Content(f"{'Unchanged, not sent':<21}") + Content(f"{state.unchanged:>10,}")
+                Content(f"{'Unchanged, not sent':<21}") + Content(f"{state.counts.unchanged:>10,}")
             )
         lines = [
             Content("").join(cells[i:i + columns]) for i in range(0, len(cells), columns)
