@@ -111,11 +111,11 @@ class SgtuiApp(App[None]):
 
     @work(thread=True, group="user-config", exit_on_error=False)
     def _check_binding_ids(self, binding_ids: tuple[str, ...], where: str) -> None:
-        """Name keymap entries for bindings sgtui does not have (this imports every screen,
-        so it runs off the UI thread)."""
-        from sgtui.tui.keys import unknown_ids
+        """Name keymap entries for bindings sgtui does not have, and keys it puts on two
+        bindings of one screen (this imports every screen, so it runs off the UI thread)."""
+        from sgtui.tui.keys import clashes, unknown_ids
 
-        for problem in unknown_ids(binding_ids, where):
+        for problem in [*unknown_ids(binding_ids, where), *clashes(self.user_keymap, where)]:
             self.call_from_thread(self._settings_problem, problem)
 
     def _remember_theme(self, theme: Theme) -> None:
@@ -133,7 +133,9 @@ class SgtuiApp(App[None]):
                                   markup=False)
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
-        """Say once which bindings the user's keymap put on a key another binding had."""
+        """Say once which bindings the user's keymap put on a key another binding had
+        (Textual reports the ones without an id, a widget's own keys; sgtui's own are
+        checked at start, see ``_check_binding_ids``)."""
         names = frozenset(binding.description or binding.action for binding in clashed_bindings)
         if names in self._reported_clashes:
             return

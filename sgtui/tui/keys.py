@@ -165,6 +165,28 @@ def check_keys(keymap: Mapping[str, str], where: str) -> tuple[dict[str, str], l
     return usable, problems
 
 
+def clashes(keymap: Mapping[str, str], where: str) -> list[str]:
+    """A sentence for each key the keymap puts on two bindings of the same screen (Textual
+    gives the key to the remapped one and leaves the other without a key, silently)."""
+    by_owner: dict[str, list[BindingInfo]] = {}
+    for info in binding_catalogue():
+        if info.description:
+            by_owner.setdefault(info.owner, []).append(info)
+    problems: list[str] = []
+    for infos in by_owner.values():
+        holders: dict[str, list[BindingInfo]] = {}
+        for info in infos:
+            keys = keymap.get(info.id) or _normalize_key_list(info.key)
+            for key in keys.split(","):
+                holders.setdefault(key, []).append(info)
+        for key, sharing in holders.items():
+            if len(sharing) > 1 and any(info.id in keymap for info in sharing):
+                names = " and ".join(f'"{info.id}" ({info.description})' for info in sharing)
+                problems.append(f"{where}: [keymap] puts {names} on the same key, {key}; "
+                                "give one of them another key.")
+    return problems
+
+
 def unknown_ids(binding_ids: Iterable[str], where: str) -> list[str]:
     """A sentence for each of ``binding_ids`` that is no binding of sgtui's."""
     known = {info.id for info in binding_catalogue()}

@@ -106,3 +106,17 @@ def test_every_visible_binding_has_an_id() -> None:
                if cls.__module__.startswith("sgtui.")
                for binding in keys.own_bindings(cls) if binding.show and not binding.id]
     assert without == []
+
+
+async def test_a_key_moved_onto_another_bindings_key_says_which_one_lost_it(workspace) -> None:
+    write_config('[keymap]\n"exports.new" = "e"\n')
+    app = make_app(workspace, secrets=MemorySecrets())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("e")
+        assert isinstance(app.screen, ExportsScreen)
+        await pilot.press("e")  # now New, not Edit
+        assert type(app.screen).__name__ == "ExportWizardScreen"
+        await until(pilot, lambda: any("same key" in m for m in messages(app)))
+        assert [m for m in messages(app) if "same key" in m] == [
+            f'{user_config_path()}: [keymap] puts "exports.edit" (Edit) and "exports.new" (New) '
+            "on the same key, e; give one of them another key."]
