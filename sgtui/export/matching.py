@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sgtui.export.prepare import FIELD_LIMITS
 from sgtui.export.prepare import is_valid_email as _is_valid_address
-from sgtui.workspace.model import MAPPABLE_FIELDS
+from sgtui.workspace.model import MAPPABLE_FIELDS, WRITABLE_FIELDS
 
 # Normalised column names (lower case, letters and digits only) that mean each field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -149,7 +149,7 @@ def preview_contact(mapping: Mapping[str, str], row: Mapping[str, object]) -> di
     is not valid, so the preview shows what would be rejected.
     """
     contact: dict[str, str] = {}
-    for field in MAPPABLE_FIELDS:
+    for field in WRITABLE_FIELDS:
         column = mapping.get(field)
         if not column:
             continue

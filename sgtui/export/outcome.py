@@ -10,6 +10,7 @@ refused some contacts (or did not finish a job).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted, it_or_them, were
@@ -71,6 +72,17 @@ def outcome(facts: RunFacts) -> tuple[RunStatus, str]:
     return RunStatus.SUCCEEDED, (
         f"Sent {counted(counts.uploaded, 'contact')}{skipped}; SendGrid confirmed "
         f"{'it' if counts.uploaded == 1 else 'them all'}.{removed}{tail}{notes}")
+
+
+def fresh_state_sentence(kept_as: Path, *, mirror: bool) -> str:
+    """What a run says that found its state database damaged and started a fresh one."""
+    removals = (" It removes nobody from the list: sgtui no longer knows whom it put there "
+                "before, so people who left the segments earlier stay until you remove them "
+                "in SendGrid; from the next run on, people who leave are removed again."
+                if mirror else "")
+    return (f"The state database was damaged: sgtui kept it as {kept_as.name} (renamed, "
+            "not deleted) and started a fresh one, so this run sends every contact once "
+            f"(sending one again changes nothing in SendGrid).{removals}")
 
 
 def cancel_sentence(counts: RunCounts) -> str:

@@ -9,6 +9,7 @@ reports every problem in a sentence.
 from __future__ import annotations
 
 import getpass
+import os
 import re
 import tomllib
 import uuid
@@ -27,6 +28,8 @@ from sgtui.workspace.model import (
     Access,
     ConnectionConfig,
     Consent,
+    CustomFieldConfig,
+    CustomFieldType,
     ExportConfig,
     Schedule,
     SourceConfig,
@@ -53,8 +56,6 @@ class WorkspaceError(SgtuiError):
 
 def default_workspace_folder() -> Path:
     """``$SGTUI_WORKSPACE``, else a per-user data folder."""
-    import os
-
     configured = os.environ.get(ENV_WORKSPACE, "").strip()
     if configured:
         return Path(configured).expanduser()
@@ -380,6 +381,20 @@ def _put_export(document: TOMLDocument, export: ExportConfig) -> None:
         del mapping[field_name]
     for field_name, column in export.mapping.items():
         mapping[field_name] = column
+    if export.custom_fields or "custom_fields" in table:
+        _put_custom_fields(_ensure_table(table, "custom_fields"), export)
+
+
+def _put_custom_fields(custom: Table, export: ExportConfig) -> None:
+    """``[exports.NAME.custom_fields]``: name = { column, type }, in the export's order."""
+    wanted = {field.name: field for field in export.custom_fields}
+    for name in [key for key in custom if key not in wanted]:
+        del custom[name]
+    for name, field in wanted.items():
+        entry = tomlkit.inline_table()
+        entry["column"] = field.column
+        entry["type"] = field.type.value
+        custom[name] = entry
 
 
 def _remove(document: TOMLDocument, section: str, name: str) -> None:
@@ -470,4 +485,19 @@ def _export(name: str, table: Mapping[str, Any]) -> ExportConfig:
         ),
         schedule=_enum(Schedule, table.get("schedule", "refresh"), Schedule.MANUAL),
         mode=_enum(SyncMode, table.get("mode", "upsert"), SyncMode.UPSERT),
+        custom_fields=_custom_fields(table.get("custom_fields")),
     )
+
+
+def _custom_fields(value: object) -> tuple[CustomFieldConfig, ...]:
+    """The readable entries of ``custom_fields`` (``sgtui check`` reports the others)."""
+    if not isinstance(value, Mapping):
+        return ()
+    found: list[CustomFieldConfig] = []
+    for name, entry in value.items():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("column"), str):
+            continue
+        found.append(CustomFieldConfig(
+            str(name), str(entry["column"]),
+            _enum(CustomFieldType, entry.get("type", "text"), CustomFieldType.TEXT)))
+    return tuple(found)

@@ -52,6 +52,53 @@ MAPPABLE_FIELDS: dict[str, str] = {
 }
 REQUIRED_FIELDS = frozenset({"email"})
 
+# The other reserved fields a contact upsert may set, under their SendGrid names: the wizard's
+# "More SendGrid fields". The identifiers external_id, anonymous_id and phone_number_id are
+# left out on purpose: once a contact has one, SendGrid asks for every identifier it holds on
+# each later update (README, "Fields").
+MORE_FIELDS: dict[str, str] = {
+    "address_line_1": "Address line 1",
+    "address_line_2": "Address line 2",
+    "phone_number": "Phone number",
+    "whatsapp": "WhatsApp",
+    "line": "LINE",
+    "facebook": "Facebook",
+    "unique_name": "Unique name",
+}
+
+WRITABLE_FIELDS: dict[str, str] = {**MAPPABLE_FIELDS, **MORE_FIELDS}
+"""Every reserved field an export may fill (``[exports.NAME.mapping]`` keys), with labels."""
+
+
+class CustomFieldType(StrEnum):
+    """The kind of a SendGrid custom field, as ``sgtui.toml`` names it."""
+
+    NUMBER = "number"
+    DATE = "date"
+    TEXT = "text"
+
+    @property
+    def sendgrid(self) -> str:
+        """SendGrid's name for the kind (``field_type``): Number, Date, Text."""
+        return self.value.capitalize()
+
+    @classmethod
+    def from_sendgrid(cls, field_type: str) -> CustomFieldType | None:
+        """The kind of a SendGrid ``field_type``; None for one sgtui does not know."""
+        try:
+            return cls(field_type.lower())
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomFieldConfig:
+    """One custom field an export fills: its SendGrid name, the profile column, the kind."""
+
+    name: str
+    column: str
+    type: CustomFieldType = CustomFieldType.TEXT
+
 
 @dataclass(frozen=True, slots=True)
 class Access:
@@ -109,6 +156,7 @@ class ExportConfig:
     schedule: Schedule = Schedule.REFRESH
     mode: SyncMode = SyncMode.UPSERT
     list_name: str | None = None
+    custom_fields: tuple[CustomFieldConfig, ...] = ()
 
     @property
     def is_detached(self) -> bool:

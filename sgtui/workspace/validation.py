@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sgtui.workspace.base_url import BaseUrlRefused, judge_base_url
+from sgtui.workspace.fields import field_name_problem
 from sgtui.workspace.limits import limit_problems
-from sgtui.workspace.model import MAPPABLE_FIELDS, Schedule, SyncMode, UsableBy
+from sgtui.workspace.model import (
+    WRITABLE_FIELDS,
+    CustomFieldType,
+    Schedule,
+    SyncMode,
+    UsableBy,
+)
 from sgtui.workspace.notify_settings import notify_problems
 
 if TYPE_CHECKING:
@@ -161,13 +168,55 @@ def _export_findings(workspace: Workspace, name: str, columns: Collection[str] |
         report(mapping_table, None, "has no email: map the profile column that holds "
                "email addresses, like email = \"email\".")
     for field_name, column in export.mapping.items():
-        if field_name not in MAPPABLE_FIELDS:
+        if field_name not in WRITABLE_FIELDS:
             report(mapping_table, field_name, f"{field_name!r} is not a SendGrid field sgtui "
-                   f"maps; use one of {', '.join(MAPPABLE_FIELDS)}.")
+                   f"maps; use one of {', '.join(WRITABLE_FIELDS)} (or put it under "
+                   "custom_fields).")
         elif columns is not None and column not in columns:
-            report(mapping_table, field_name, f"the profiles table has no column {column!r}; "
-                   f"it has {_known(columns)}.")
+            report(mapping_table, field_name, _no_column(column, columns))
+    found.extend(_custom_field_findings(f"{table}.custom_fields", raw.get("custom_fields"),
+                                        export.mapping, columns))
     return found
+
+
+def _custom_field_findings(table: str, raw: object, mapping: Mapping[str, str],
+                           columns: Collection[str] | None
+                           ) -> list[tuple[str, str | None, str]]:
+    """``(table, key, sentence)`` for every problem of an export's ``custom_fields``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        return [(table, None, "must be a table of name = { column = \"...\", type = "
+                 "\"number\" } entries.")]
+    found: list[tuple[str, str | None, str]] = []
+    seen: dict[str, str] = {}
+    types = list(CustomFieldType)
+    for name, entry in raw.items():
+        name = str(name)
+        if name in mapping:
+            found.append((table, name, f"{name!r} is also under mapping; fill each SendGrid "
+                          "field once."))
+        elif (problem := field_name_problem(name)) is not None:
+            found.append((table, name, problem))
+        if name.lower() in seen:
+            found.append((table, name, f"{name!r} and {seen[name.lower()]!r} are the same "
+                          "field to SendGrid (names ignore case); keep one."))
+        seen.setdefault(name.lower(), name)
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("column"), str):
+            found.append((table, name, "needs a column, like { column = \"tier\", "
+                          "type = \"text\" }."))
+            continue
+        kind = entry.get("type", "text")
+        if kind not in types:
+            found.append((table, name, f"the type {kind!r} is unknown; use "
+                          + " or ".join(f'"{choice}"' for choice in types) + "."))
+        if columns is not None and entry["column"] not in columns:
+            found.append((table, name, _no_column(entry["column"], columns)))
+    return found
+
+
+def _no_column(column: str, columns: Collection[str]) -> str:
+    return f"the profiles table has no column {column!r}; it has {_known(columns)}."
 
 
 def _enum_sentence(value: object, allowed: Iterable[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,8 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from sgtui.tui.keys import bound_key, hint
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace.config import WorkspaceError
-from sgtui.workspace.model import ExportConfig, Schedule
+from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
 
 if TYPE_CHECKING:
@@ -203,7 +205,6 @@ class ExportsScreen(Screen[None]):
         detail.display = export is not None
         if export is None:
             return
-        from sgtui.workspace.model import MAPPABLE_FIELDS
 
         names = self._segment_names()
         mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
@@ -372,15 +373,13 @@ class ExportsScreen(Screen[None]):
         if export is None:
             return
         on = export.schedule is not Schedule.REFRESH
-        changed = _replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
+        changed = replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
         self.write(lambda ws: ws.put_export(changed),
                    f"{export.name} now runs with every refresh." if on
                    else f"{export.name} now runs on demand only.")
 
     def action_detach_connection(self) -> None:
         """Keep the selected export but detach its connection (it will not run)."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         export = self._editable("detach")
         if export is None:
             return
@@ -388,7 +387,7 @@ class ExportsScreen(Screen[None]):
             self.notify(f"{export.name} has no connection attached. Edit it to attach one.",
                         markup=False)
             return
-        changed = _replace(export, connection=None)
+        changed = replace(export, connection=None)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -403,8 +402,6 @@ class ExportsScreen(Screen[None]):
 
     def action_remove_export(self) -> None:
         """Remove the selected export, after asking."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         export = self._editable("remove")
         if export is None:
             return
@@ -435,8 +432,6 @@ class ExportsScreen(Screen[None]):
 
     def action_run_scheduled(self) -> None:
         """Run every scheduled export (what a refresh does), after asking."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         workspace = self.app.workspace
         names = [e.name for e in workspace.exports.values()
                  if e.schedule is Schedule.REFRESH and not e.is_detached
@@ -503,10 +498,4 @@ class ExportsScreen(Screen[None]):
             self.notify(event.problem, severity="error", markup=False)
         else:
             self.notify(event.done, markup=False)
-
-
-def _replace(export: ExportConfig, **changes: object) -> ExportConfig:
-    from dataclasses import replace
-
-    return replace(export, **changes)  # type: ignore[arg-type]
 
