@@ -21,17 +21,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sgtui.errors import CAUSE, SgtuiError, sentence_for
 from sgtui.workspace.files import atomic_write_text
 
 CONFIG_FILE_NAME = "config.toml"
 
 
-class UserConfigError(Exception):
+class UserConfigError(SgtuiError):
     """The settings file could not be written; ``sentence`` says why and what to do."""
-
-    def __init__(self, sentence: str) -> None:
-        super().__init__(sentence)
-        self.sentence = sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +57,9 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     except FileNotFoundError:
         return UserConfig(path=path)
     except (OSError, UnicodeDecodeError) as error:
-        return UserConfig(path=path, problems=(
-            f"{path} could not be read ({type(error).__name__}); sgtui starts with its "
-            "default keys and theme.",))
+        return UserConfig(path=path, problems=(sentence_for(
+            error, f"{path} could not be read ({CAUSE}); sgtui starts with its default keys "
+            "and theme."),))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -106,5 +103,6 @@ def save_theme(theme: str, path: Path | None = None) -> None:
         raise UserConfigError(f"The theme was not remembered: {path} is not valid TOML "
                               f"({error}). Fix the file and choose the theme again.") from error
     except (OSError, UnicodeDecodeError) as error:
-        raise UserConfigError(f"The theme was not remembered: {path} could not be written "
-                              f"({type(error).__name__}: {error}).") from error
+        raise UserConfigError(sentence_for(
+            error, f"The theme was not remembered: {path} could not be written ({CAUSE}).")
+        ) from error

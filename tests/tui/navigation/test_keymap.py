@@ -120,3 +120,16 @@ async def test_a_key_moved_onto_another_bindings_key_says_which_one_lost_it(work
         assert [m for m in messages(app) if "same key" in m] == [
             f'{user_config_path()}: [keymap] puts "exports.edit" (Edit) and "exports.new" (New) '
             "on the same key, e; give one of them another key."]
+
+
+async def test_a_theme_that_cannot_be_saved_is_a_sentence_not_a_crash(workspace) -> None:
+    path = user_config_path()
+    path.mkdir(parents=True)  # a folder where the file should be: unreadable, unwritable
+    app = make_app(workspace, secrets=MemorySecrets())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: any("could not be read (Is a directory)" in m
+                                       for m in messages(app)))
+        app.theme = "nord"
+        await until(pilot, lambda: any("The theme was not remembered" in m
+                                       for m in messages(app)))
+        assert app.is_running
