@@ -83,6 +83,7 @@ def main_refresh(args: argparse.Namespace) -> int:
 
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     report = _RefreshReport(folder, json_output=args.json)
+    _CancelOnInterrupt.received = None
     try:
         workspace = Workspace.open(folder, create=False)
     except WorkspaceError as error:
@@ -125,6 +126,10 @@ def _refresh(workspace: Workspace, args: argparse.Namespace, report: _RefreshRep
             return report.stopped(" ".join(heard), EXIT_USAGE)
         failures: list[str] = []
         for name in names:
+            if _CancelOnInterrupt.received is not None:
+                why = signal.Signals(_CancelOnInterrupt.received).name
+                return report.stopped(f"The refresh was stopped ({why}) before every export "
+                                      "ran; the next refresh runs the rest.", EXIT_RUN_FAILED)
             if problems.get(name):
                 sentence = " ".join(problems[name])
                 report.results.append({"export": name, "status": "failed",
@@ -306,22 +311,38 @@ def _run_one(workspace: Workspace, name: str, options: RunOptions, *,
 
 
 class _CancelOnInterrupt:
-    """Ctrl-C (and SIGTERM) ask the run to stop cleanly; a second Ctrl-C stops at once."""
+    """Ctrl-C, SIGTERM (systemd, ``kill``) and SIGHUP (a closed SSH session) ask the run to
+    stop like Cancel: no new batches; the answers of batches already sent are awaited (at
+    most :data:`~sgtui.export.control.IN_FLIGHT_GRACE` seconds) and recorded. A second
+    Ctrl-C stops at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    received: int | None = None
+    """The first stop signal this process received (a refresh then starts no more exports)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> None:
         self.loop, self.cancel = loop, cancel
         self.installed: list[int] = []
 
-    def _first(self) -> None:
+    def _first(self, sig: int) -> None:
+        from sgtui.export.control import IN_FLIGHT_GRACE
+
         if self.cancel.is_set():
-            raise KeyboardInterrupt
-        _say("Stopping: no new batches are sent; press Ctrl-C again to stop at once.")
-        self.cancel.set()
+            if sig == signal.SIGINT:
+                raise KeyboardInterrupt
+            return  # already stopping: a repeated SIGTERM or SIGHUP changes nothing
+        self.cancel.set()  # first: the terminal may be gone (SIGHUP)
+        _CancelOnInterrupt.received = sig
+        again = "; press Ctrl-C again to stop at once" if sig == signal.SIGINT else ""
+        with contextlib.suppress(OSError, ValueError):
+            _say(f"Stopping ({signal.Signals(sig).name}): no new batches are sent; waiting "
+                 f"up to {IN_FLIGHT_GRACE:.0f} s for SendGrid's answers to batches already "
+                 f"sent{again}.")
 
     def __enter__(self) -> _CancelOnInterrupt:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in self.SIGNALS:
             try:
-                self.loop.add_signal_handler(sig, self._first)
+                self.loop.add_signal_handler(sig, self._first, sig)
                 self.installed.append(sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass

@@ -86,10 +86,11 @@ DEFAULT_OPTIONS = RunOptions()
 
 
 def _make_client(key: ApiKey, base_url: str, transport: httpx.AsyncBaseTransport | None,
-                 on_event: Callable[[object], None]) -> SendGridClient:
+                 control: RunControl) -> SendGridClient:
     from sgtui.sendgrid.client import SendGridClient
 
-    return SendGridClient(key, base_url=base_url, transport=transport, on_event=on_event)
+    return SendGridClient(key, base_url=base_url, transport=transport,
+                          on_event=control.forward, sleep=control.sleep)
 
 
 async def run_export(
@@ -166,7 +167,7 @@ class _Run:
             connection = self.workspace.connections[plan.export.connection or ""]
             # Importing httpx and loading CA certificates take a while: not on the loop.
             client = await asyncio.to_thread(_make_client, plan.key, connection.base_url,
-                                             self.transport, control.forward)
+                                             self.transport, control)
             async with client:
                 scope = await self._remote_plan(client, plan)
                 control.stage(Stage.PLAN, StageState.DONE)
@@ -310,6 +311,7 @@ class _Run:
         return RunFacts(
             self.control.counts, dry_run=self.options.dry_run, would_remove=self.would_remove,
             job_problems=self.poller.problems if self.poller else 0,
+            unconfirmed=self.poller.unconfirmed if self.poller else 0,
             rejected_csv=self.rejected.written if self.rejected else None, notes=notes)
 
     def _started(self) -> None:

@@ -278,7 +278,7 @@ class Transfer:
         while len(batch):
             body = await asyncio.to_thread(batch.body, self._prefix)
             try:
-                job_id = await control.or_cancel(client.upsert_body(body, len(batch)))
+                job_id = await control.answer_of(client.upsert_body(body, len(batch)))
             except InvalidContacts as error:
                 positions = {p.index for p in error.problems if 0 <= p.index < len(batch)}
                 if not positions:

@@ -114,9 +114,10 @@ class SqliteSource:
         if not segment_ids:
             return SegmentTotals(0, 0)
         ids = list(dict.fromkeys(segment_ids))
-        if email_column is None:
+        if email_column is None:  # members whose profile exists, as the run reads them
             (profiles,) = self._db.execute(
-                f"SELECT COUNT(*) FROM ({self._members_sql(ids)})", ids
+                f"SELECT COUNT(*) FROM profiles p "
+                f"WHERE p.{quote(self._key)} IN ({self._members_sql(ids)})", ids
             ).fetchone()
             return SegmentTotals(profiles, 0)
         email = quote(email_column)

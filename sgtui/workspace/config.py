@@ -78,6 +78,19 @@ def slugify(display_name: str) -> str:
     return slug or "connection"
 
 
+EXPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""An export name that ``sgtui run NAME`` and a crontab take without quoting."""
+
+
+def export_name_for(typed: str) -> str:
+    """The export name for what someone typed: itself when it needs no quoting, else a slug
+    (``Spring newsletter`` → ``spring-newsletter``)."""
+    typed = typed.strip()
+    if EXPORT_NAME.fullmatch(typed):
+        return typed
+    return re.sub(r"[^a-z0-9]+", "-", typed.lower()).strip("-") or "export"
+
+
 class Workspace:
     """One workspace folder, seen by one OS user."""
 
@@ -373,6 +386,10 @@ def _put_export(document: TOMLDocument, export: ExportConfig) -> None:
     table["list_id"] = export.list_id
     if export.list_name:
         table["list_name"] = export.list_name
+    if export.display_name:
+        table["display_name"] = export.display_name
+    elif "display_name" in table:
+        del table["display_name"]
     table["segments"] = list(export.segments)
     table["schedule"] = export.schedule.value
     table["mode"] = export.mode.value
@@ -479,6 +496,7 @@ def _export(name: str, table: Mapping[str, Any]) -> ExportConfig:
         connection=_optional_str(table.get("connection")),
         list_id=str(table.get("list_id", "")),
         list_name=_optional_str(table.get("list_name")),
+        display_name=_optional_str(table.get("display_name")),
         segments=_names(table.get("segments")),
         mapping=(
             {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, Mapping) else {}

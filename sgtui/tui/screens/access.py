@@ -13,9 +13,10 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import Access

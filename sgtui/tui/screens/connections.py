@@ -15,13 +15,15 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
 from sgtui.tui.keys import bound_key
+from sgtui.tui.runs import registry
 from sgtui.tui.screens.connection_setup.keys import stored_key
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
+from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import ConnectionConfig, UsableBy
@@ -300,19 +302,19 @@ class ConnectionsScreen(Screen[None]):
     def action_remove(self) -> None:
         """Remove the highlighted connection, asking what to do with exports that use it."""
         connection = self._selected()
-        if connection is None:
+        if connection is None or self._refuse_while_running(connection):
             return
         exports = self.app.workspace.exports_using(connection.name)
         if exports:
             def chosen(choice: RemoveChoice | None) -> None:
-                if choice is not None:
+                if choice is not None and not self._refuse_while_running(connection):
                     self.remove_connection(connection, choice)
 
             self.app.push_screen(ConfirmRemoveModal(connection, exports), chosen)
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
+            if yes and not self._refuse_while_running(connection):
                 self.remove_connection(connection, None)
 
         self.app.push_screen(ConfirmModal(
@@ -320,6 +322,20 @@ class ConnectionsScreen(Screen[None]):
             "No export uses it. It leaves sgtui.toml and your key for it is forgotten on this "
             "computer; contacts already in SendGrid stay there.",
             "Remove", destructive=True), confirmed)
+
+    def _refuse_while_running(self, connection: ConnectionConfig) -> bool:
+        """Say so and return True when a run of an export using ``connection`` is going."""
+        using = {export.name for export in self.app.workspace.exports_using(connection.name)}
+        running = [handle.export for handle in registry(self.app).running()
+                   if handle.export in using]
+        if not running:
+            return False
+        names = ", ".join(running)
+        self._status(f"“{connection.display_name}” is in use: {names} "
+                     f"{'is' if len(running) == 1 else 'are'} running with it. Wait until the "
+                     "run ends, or cancel it in its run panel, then remove the connection.",
+                     ok=False)
+        return True
 
     @work(thread=True, exclusive=True, group="remove-connection", exit_on_error=False)
     def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:

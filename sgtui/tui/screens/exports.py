@@ -14,10 +14,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from sgtui.tui.keys import bound_key, hint
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
@@ -210,6 +211,7 @@ class ExportsScreen(Screen[None]):
         mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
                             for field, column in export.mapping.items())
         lines = [
+            *([("Shown as", export.display_name)] if export.display_name else []),
             ("List", f"{export.list_name or '(name unknown)'}  ID {export.list_id}"),
             ("Segments", ", ".join(names.get(s, s) for s in export.segments) or "(none)"),
             ("Mapping", mapping or "(none)"),

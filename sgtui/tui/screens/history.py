@@ -13,12 +13,13 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import Footer, Header, Select, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
 from sgtui.tui.keys import hint
+from sgtui.tui.widgets.plain_marks import DataTable
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore

@@ -13,12 +13,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 from sgtui.tui.keys import bound_key
+from sgtui.tui.widgets.plain_marks import OptionList
 from sgtui.workspace.roles import Role
 
 

@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header
+from textual.widgets import Footer, Header
 
 from sgtui.export.progress_state import RunProgressState
 from sgtui.tui.runs import RunHandle, start_run
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.progress import RunProgressPanel
 from sgtui.workspace.roles import can_edit_export
 

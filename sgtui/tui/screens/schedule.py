@@ -59,6 +59,10 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+DEMO_NOTE = ("This is a throwaway demo workspace: its sandbox SendGrid and in-memory keys end "
+             "with the demo, so a schedule installed from here would have nothing to send to. "
+             "Set up a schedule from your real workspace.")
+
 class ScheduleScreen(Screen[None]):
     """The crontab line and systemd units that run ``sgtui refresh``, and its last outcome."""
 
@@ -120,6 +124,8 @@ class ScheduleScreen(Screen[None]):
         yield Header()
         yield Static("Schedule", classes="screen-title")
         with VerticalScroll(id="schedule-body"):
+            if self.app.demo is not None:
+                yield Static(Content(DEMO_NOTE), id="schedule-demo", classes="banner")
             yield Static(self._intro(command, self._copy_keys()), id="schedule-intro")
             yield Static(Content.styled("Last refresh", "bold"), classes="schedule-heading")
             yield Static(Content("Reading the last refresh…"), id="last-refresh",

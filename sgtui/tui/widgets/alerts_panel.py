@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from sgtui.errors import sentence_for
 from sgtui.notify.delivery import Delivery
 from sgtui.notify.ledger import REFRESH, SentAlert
 from sgtui.notify.message import TEST
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.notify_settings import AlertKind, NotifySettings, read_notify
 
 KIND_STYLES = {"failed": "bold $error", "partial": "$warning", "recovered": "$success",

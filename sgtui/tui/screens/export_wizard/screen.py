@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.tui.keys import bound_key
@@ -26,6 +26,7 @@ from sgtui.tui.screens.export_wizard.schedule_step import ScheduleStep
 from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
 from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
 from sgtui.tui.widgets.export.list_picker import ListPicker
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
 from sgtui.workspace.config import WorkspaceError
 

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from sgtui.errors import sentence_for
+from sgtui.tui.widgets.plain_marks import Button
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
@@ -204,10 +205,16 @@ class ListPicker(Vertical):
             return
         self.fetched = True
         self.lists = sorted(event.lists, key=lambda found: found.name.lower())
+        self._show_count()
+        self._fill_options(self.lists)
+
+    def _show_count(self) -> None:
+        """``3 lists in Marketing SendGrid``: after fetching, and after creating one."""
+        if self.connection is None:
+            return
         count = len(self.lists)
         self._status(f"{count} list{'' if count == 1 else 's'} in "
                      f"{self.connection.display_name}.")
-        self._fill_options(self.lists)
 
     def _fill_options(self, lists: list[ContactList]) -> None:
         select = self.query_one("#list-select", Select)
@@ -341,6 +348,7 @@ class ListPicker(Vertical):
         found = event.found
         if not event.typed:
             self.lists = sorted([*self.lists, found], key=lambda item: item.name.lower())
+            self._show_count()
             self._fill_options(self.lists)
             with self.prevent(Select.Changed):
                 self.query_one("#list-select", Select).value = found.id

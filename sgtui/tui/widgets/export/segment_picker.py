@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import SelectionList, Static
+from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
 from sgtui.errors import sentence_for
+from sgtui.tui.widgets.plain_marks import SelectionList
 from sgtui.workspace.limits import DEFAULT_MAX_PROFILES, RECOMMENDED_MAX_PROFILES
 
 if TYPE_CHECKING:
@@ -172,7 +173,8 @@ class SegmentPicker(Vertical):
     def _prompt(segment: Segment, name_width: int, count_width: int) -> Content:
         """``Name   1,234 members  Description``, names and counts in columns."""
         text = Content.styled(segment.name.ljust(name_width), "bold") + Content(
-            f"  {segment.member_count:>{count_width},} members")
+            f"  {segment.member_count:>{count_width},} "
+            f"{'member ' if segment.member_count == 1 else 'members'}")  # columns stay aligned
         if segment.description:
             text += Content.styled(f"  {segment.description}", "dim")
         return text
