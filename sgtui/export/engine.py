@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.export.catch_up import check_list_count
 from sgtui.export.control import (
     RATE_LIMIT_PACING,
@@ -304,8 +305,8 @@ class _Run:
         return self.store
 
     def _facts(self) -> RunFacts:
-        notes = ((f"It finished the interrupted run {self.resumed_run}.",)
-                 if self.resumed_run is not None else ())
+        notes: tuple[str, ...] = ((f"It finished the interrupted run {self.resumed_run}.",)
+                                  if self.resumed_run is not None else ())
         if self.store is not None and self.store.set_aside is not None:
             notes += (fresh_state_sentence(self.store.set_aside, mirror=self.mirror),)
         return RunFacts(
@@ -330,7 +331,13 @@ class _Run:
             rejected_csv=None, **self.control.counts.as_dict(),
         )
         if self.rejected is not None:
-            self.rejected.close()
+            try:
+                self.rejected.close()
+            except OSError as error:  # e.g. the disk filled up: the run's end still counts
+                logger.warning("rejected-rows file not completed: %s", error)
+                cause = sentence_for(error, CAUSE)
+                summary = replace(summary, sentence=f"{summary.sentence} The rejected-rows "
+                                  f"file may be incomplete ({cause}).")
             summary = replace(summary, rejected_csv=self.rejected.written)
         if self.store is not None and self.run_id:
             try:

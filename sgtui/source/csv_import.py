@@ -263,7 +263,7 @@ def import_csv(
     *,
     key: str | None = None,
     segments_column: str | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> ImportResult:
     """Load ``path`` into the SQLite ``database`` (created if missing), all or nothing."""
     path, database = Path(path), Path(database)
@@ -295,7 +295,7 @@ def import_csv(
 
 def _import(db: sqlite3.Connection, path: Path, database: Path, key: str | None,
             segments_column: str | None,
-            on_progress: Callable[[int], None] | None) -> ImportResult:
+            on_progress: Callable[[int], object] | None) -> ImportResult:
     try:
         db.execute("PRAGMA busy_timeout = 5000")
         db.execute("BEGIN IMMEDIATE")
@@ -360,7 +360,7 @@ def _prepare_tables(db: sqlite3.Connection, layout: CsvLayout, new: bool) -> lis
 
 
 def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: ImportResult,
-               on_progress: Callable[[int], None] | None) -> list[RowProblem]:
+               on_progress: Callable[[int], object] | None) -> list[RowProblem]:
     positions = [layout.columns.index(c) for c in layout.profile_columns]
     columns = layout.stored_columns
     segment_position = (layout.columns.index(layout.segments_column)

@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -415,8 +415,8 @@ def _put_custom_fields(custom: Table, export: ExportConfig) -> None:
 
 
 def _remove(document: TOMLDocument, section: str, name: str) -> None:
-    tables = _table(document, section)
-    if name in tables:
+    tables = document.get(section)
+    if isinstance(tables, MutableMapping) and name in tables:
         del tables[name]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,15 +14,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import Access
 from sgtui.workspace.roles import Role
-
-if TYPE_CHECKING:
-    from sgtui.tui.app import SgtuiApp
 
 _USER_NAME = re.compile(r"^[A-Za-z0-9._@-][A-Za-z0-9._@$-]{0,63}$")
 ROLE_WORDS = (
@@ -43,7 +40,7 @@ def with_role(access: Access, user: str, role: Role) -> Access:
     return Access(admins=tuple(admins), contributors=tuple(contributors))
 
 
-class AccessScreen(Screen[None]):
+class AccessScreen(OfSgtuiApp, Screen[None]):
     """Who is an administrator or a contributor of this workspace (by OS user name)."""
 
     HELP = ('Who may do what in this workspace: administrators set up connections and manage '
@@ -64,8 +61,6 @@ class AccessScreen(Screen[None]):
     """
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="access.back")]
-
-    app: SgtuiApp
 
     class AccessSaved(Message):
         """``sgtui.toml`` was written with new access, or ``problem`` says why not."""

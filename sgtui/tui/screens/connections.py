@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +20,7 @@ from sgtui.errors import CAUSE, sentence_for
 from sgtui.tui.keys import bound_key
 from sgtui.tui.runs import registry
 from sgtui.tui.screens.connection_setup.keys import stored_key
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
 from sgtui.tui.widgets.plain_marks import Button, DataTable
@@ -30,15 +30,12 @@ from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role
 from sgtui.workspace.secrets import ApiKey, SecretsError, account_name, user_key_file
 
-if TYPE_CHECKING:
-    from sgtui.tui.app import SgtuiApp
-
 SHORT_USABLE_BY = {UsableBy.ADMINS: "Admins",
                    UsableBy.ADMINS_AND_CONTRIBUTORS: "Admins + contributors"}
 ADMIN_ACTIONS = {"add", "edit", "test", "remove", "add_me", "access"}
 
 
-class ConnectionsScreen(Screen[None]):
+class ConnectionsScreen(OfSgtuiApp, Screen[None]):
     """Connections: a table, and for admins Add, Edit, Test, Remove, Add me, Access."""
 
     HELP = ('The SendGrid accounts sgtui exports to. Administrators set them up (a name, who may '
@@ -69,7 +66,6 @@ class ConnectionsScreen(Screen[None]):
         Binding("c", "noop", show=False, id="connections.here"),
     ]
 
-    app: SgtuiApp
 
     class ConnectionTested(Message):
         """A Test finished: ``ok`` with ``sentence`` saying what the key may do, or why not."""

@@ -26,6 +26,7 @@ from sgtui.source.csv_import import (
     stored_key_column,
 )
 from sgtui.tui.keys import bound_key
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
@@ -86,7 +87,7 @@ class CsvFileTree(DirectoryTree):
                 and (path.is_dir() or path.suffix.lower() in (".csv", ".txt"))]
 
 
-class CsvImportScreen(Screen[None]):
+class CsvImportScreen(OfSgtuiApp, Screen[None]):
     """Load profiles and segment memberships from a CSV file into the workspace's SQLite data."""
 
     HELP_TITLE = "Import CSV"

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from sgtui.tui.keys import bound_key, hint
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
@@ -66,7 +67,7 @@ def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, str]:
         return dict.fromkeys(names, "unknown (history unreadable)")
 
 
-class ExportsScreen(Screen[None]):
+class ExportsScreen(OfSgtuiApp, Screen[None]):
     """Every export with its connection, list, segments, schedule and last run."""
 
     HELP = ('Every export: which segments go to which SendGrid list, on which schedule, and how '

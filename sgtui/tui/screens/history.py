@@ -19,6 +19,7 @@ from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
 from sgtui.tui.keys import hint
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import DataTable
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def rejected_count(summary: RunSummary) -> int:
     return summary.invalid_email + summary.missing_email + summary.rejected_by_sendgrid
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OfSgtuiApp, Screen[None]):
     """Runs per export with status, start, duration and counts."""
 
     HELP = ('Every run of every export, newest first: its status, start, duration and counts, '
@@ -210,7 +211,7 @@ class HistoryScreen(Screen[None]):
         try:
             store = self._store_or_none()
             summary = store.get_run(run_id) if store is not None else None
-            if summary is None:
+            if store is None or summary is None:
                 self.post_message(self.DetailsLoaded(None, f"Run #{run_id} is not recorded."))
                 return
             state = RunProgressState.from_history(

@@ -35,6 +35,7 @@ from sgtui.export.schedule_units import (
     timer_unit,
 )
 from sgtui.tui.keys import bound_key
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
 
@@ -63,7 +64,7 @@ DEMO_NOTE = ("This is a throwaway demo workspace: its sandbox SendGrid and in-me
              "with the demo, so a schedule installed from here would have nothing to send to. "
              "Set up a schedule from your real workspace.")
 
-class ScheduleScreen(Screen[None]):
+class ScheduleScreen(OfSgtuiApp, Screen[None]):
     """The crontab line and systemd units that run ``sgtui refresh``, and its last outcome."""
 
     HELP = ('How to run every scheduled export from cron or a systemd timer (sgtui refresh): the '

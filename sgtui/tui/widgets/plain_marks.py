@@ -43,16 +43,16 @@ def _mark_first_cell(strip: Strip, mark: str) -> Strip:
 class Checkbox(widgets.Checkbox):
     """A checkbox whose tick is a character: ``▐X▌`` ticked, ``▐ ▌`` not."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # a class attribute in Textual
         return TICKED if self.value else UNTICKED
 
 
 class RadioButton(widgets.RadioButton):
     """A radio button whose choice is a character: ``●`` chosen, ``○`` not."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # a class attribute in Textual
         return CHOSEN if self.value else NOT_CHOSEN
 
 

@@ -25,6 +25,7 @@ from sgtui.tui.screens.export_wizard.review_step import ReviewStep
 from sgtui.tui.screens.export_wizard.schedule_step import ScheduleStep
 from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
 from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.export.list_picker import ListPicker
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
@@ -52,7 +53,7 @@ class SavedExport:
     run: bool
 
 
-class ExportWizardScreen(Screen[SavedExport | None]):
+class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
     """Define a new export, or edit one (``draft.original_name`` set).
 
     Dismisses with :class:`SavedExport`, or None when left without saving.
@@ -199,10 +200,15 @@ class ExportWizardScreen(Screen[SavedExport | None]):
         from sgtui.tui.widgets.confirm import ConfirmModal
 
         what = "your changes to this export" if self.draft.original_name else "this new export"
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
         self.app.push_screen(
             ConfirmModal("Leave without saving?", f"Nothing of {what} will be kept.",
                          "Leave", cancel_label="Stay"),
-            lambda leave: self.dismiss(None) if leave else None,
+            answered,
         )
 
     @on(Button.Pressed, "#wizard-back")

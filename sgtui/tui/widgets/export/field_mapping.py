@@ -86,8 +86,8 @@ class FieldMappingTable(Vertical):
             select = self.query_one(f"#map-{field}", Select)
             with self.prevent(Select.Changed):
                 select.set_options([(Content(column), column) for column in self.columns])
-                column = mapping.get(field)
-                select.value = column if column in self.columns else Select.NULL
+                chosen = mapping.get(field)
+                select.value = chosen if chosen in self.columns else Select.NULL
         self._refresh()
 
     @property

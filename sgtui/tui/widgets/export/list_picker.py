@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from sgtui.errors import sentence_for
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import Button
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ TYPED_ID = "__sgtui_typed_id__"
 INTERACTIVE_RETRIES = 1
 
 
-class ListPicker(Vertical):
+class ListPicker(OfSgtuiApp, Vertical):
     """The account's lists (fetched in a worker), "Create a new list", or a typed list ID.
 
     Call :meth:`load` with the connection; the picker finds this user's key, fetches the
@@ -162,10 +163,10 @@ class ListPicker(Vertical):
     def on_list_picker_key_found(self, event: KeyFound) -> None:
         event.stop()
         self.key, self.key_known = event.key, True
+        assert self.connection is not None
         if event.key is None:
             from sgtui.tui.screens.export_wizard.keys import no_key_sentence
 
-            assert self.connection is not None
             self._status(no_key_sentence(self.connection, what="read its lists",
                                          user=self.app.workspace.user) +
                          " You can still type a list ID.", problem=True)

@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
 from sgtui.errors import sentence_for
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import SelectionList
 from sgtui.workspace.limits import DEFAULT_MAX_PROFILES, RECOMMENDED_MAX_PROFILES
 
@@ -26,7 +28,7 @@ RECOMMENDED_SENTENCE = (f"SendGrid recommends at most {RECOMMENDED_MAX_PROFILES:
 COALESCE_SECONDS = 0.15
 
 
-class SegmentPicker(Vertical):
+class SegmentPicker(OfSgtuiApp, Vertical):
     """A multi-select of segments and the totals of the selection.
 
     Totals are counted in a thread worker: unique profiles first (fast), then unique emails
@@ -64,7 +66,7 @@ class SegmentPicker(Vertical):
         self.profiles: int | None = 0
         self.emails: int | None = 0
         self.counted_for: tuple[str, ...] = ()
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SelectionList[str](id="segment-list")
