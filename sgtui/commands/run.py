@@ -432,7 +432,7 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
         logger.propagate = saved[1]
 
 
-class _QuietLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _QuietLogHandler(logging.StreamHandler):
     """Writes runs/sgtui.log; a line that cannot be written (a full disk) is dropped, never
     printed to the terminal as a traceback: the run's summary says what happened."""
 
