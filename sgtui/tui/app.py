@@ -252,11 +252,11 @@ class SgtuiApp(App[None]):
 
     def action_open_progress(self) -> None:
         """Reopen the progress panel of the running (or latest) run, under Exports."""
-        from sgtui.tui.runs import open_progress, registry
+        from sgtui.tui.runs import open_progress
         from sgtui.tui.screens.exports import ExportsScreen
         from sgtui.tui.screens.progress import RunProgressScreen
 
-        latest = registry(self).latest()
+        latest = self.runs.latest()
         if latest is None:
             self.notify("No export has run in this session yet.")
             return

@@ -18,7 +18,6 @@ from textual.widgets import Footer, Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
 from sgtui.tui.keys import bound_key
-from sgtui.tui.runs import registry
 from sgtui.tui.screens.connection_setup.keys import stored_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
@@ -322,7 +321,7 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
     def _refuse_while_running(self, connection: ConnectionConfig) -> bool:
         """Say so and return True when a run of an export using ``connection`` is going."""
         using = {export.name for export in self.app.workspace.exports_using(connection.name)}
-        running = [handle.export for handle in registry(self.app).running()
+        running = [handle.export for handle in self.app.runs.running()
                    if handle.export in using]
         if not running:
             return False
