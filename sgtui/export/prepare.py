@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from json.encoder import encode_basestring as _escape
+from typing import TYPE_CHECKING
 
+from sgtui.export.custom_values import convert
 from sgtui.workspace.model import WRITABLE_FIELDS
 from sgtui.workspace.run_records import RejectedRow, RunCounts
+
+if TYPE_CHECKING:
+    from sgtui.export.custom_fields import ResolvedField
 
 #: SendGrid's longest value for each reserved field sgtui maps (None: no limit).
 FIELD_LIMITS: dict[str, int | None] = {
@@ -57,7 +63,7 @@ class PreparedChunk:
     rejected: list[RejectedRow] = field(default_factory=list)
     counts: RunCounts = field(default_factory=RunCounts)
     """This chunk's ``profiles``, ``valid``, ``duplicates``, ``invalid_email``,
-    ``missing_email`` and ``trimmed_fields``."""
+    ``missing_email``, ``trimmed_fields`` and ``values_left_out``."""
 
 
 class ContactPreparer:
@@ -71,7 +77,7 @@ class ContactPreparer:
     """
 
     def __init__(self, list_id: str, mapping: Mapping[str, str], columns: Sequence[str],
-                 expected: int = 0) -> None:
+                 expected: int = 0, custom_fields: Sequence[ResolvedField] = ()) -> None:
         self.list_id = list_id
         index = {column: position for position, column in enumerate(columns)}
         self._email_at = index[mapping["email"]]
@@ -80,6 +86,10 @@ class ContactPreparer:
             for name in WRITABLE_FIELDS
             if name != "email" and mapping.get(name) in index
         ]
+        self._custom = [(_escape(custom.field_id) + ":", custom.name, index[custom.column],
+                         custom.type) for custom in custom_fields]
+        self.left_out: Counter[str] = Counter()
+        """Custom field name -> values left out so far (the contact went without them)."""
         self._size = 1 << max(10, (max(expected, 1) * 2 - 1).bit_length())
         self._table = array("q", bytes(8 * self._size))
         self._used = 0
@@ -93,9 +103,9 @@ class ContactPreparer:
         table, mask = self._table, self._size - 1
         key_bytes = self._key
         email_at = self._email_at
-        fields = self._fields
+        fields, custom = self._fields, self._custom
         keys, emails, blobs, digests = out.keys, out.emails, out.blobs, out.digests
-        valid = trimmed = duplicates = missing = invalid = 0
+        valid = trimmed = duplicates = missing = invalid = left_out = 0
         used, grow_at = self._used, self._size * 7 // 10
         for row in rows:
             raw = row[email_at]
@@ -138,6 +148,25 @@ class ContactPreparer:
                     text = text[:limit].rstrip()
                     trimmed += 1
                 parts.append(prefix + _escape(text))
+            if custom:
+                values: list[str] = []
+                for field_json, name, position, kind in custom:
+                    converted = convert(kind, row[position])
+                    value = converted.value
+                    if value is None:
+                        if converted.reason is not None:
+                            left_out += 1
+                            self.left_out[name] += 1
+                            out.rejected.append(RejectedRow(
+                                _text(row[0]), email,
+                                f"{name} left out: {converted.reason}; the contact was sent "
+                                "without it"))
+                        continue
+                    trimmed += converted.trimmed
+                    values.append(field_json + (_escape(value) if value.__class__ is str
+                                                else repr(value)))
+                if values:
+                    parts.append(',"custom_fields":{' + ",".join(values) + "}")
             parts.append("}")
             blob = "".join(parts).encode()
             valid += 1
@@ -149,7 +178,7 @@ class ContactPreparer:
         self._used = used
         out.counts = RunCounts(profiles=len(rows), valid=valid, duplicates=duplicates,
                                invalid_email=invalid, missing_email=missing,
-                               trimmed_fields=trimmed)
+                               trimmed_fields=trimmed, values_left_out=left_out)
         self.counts = self.counts + out.counts
         return out
 

@@ -33,6 +33,7 @@ from sgtui.export.wording import counted
 from sgtui.workspace.limits import RECOMMENDED_MAX_PROFILES
 
 if TYPE_CHECKING:
+    from sgtui.export.custom_fields import ResolvedField
     from sgtui.export.jobs import JobPoller
     from sgtui.export.options import RunOptions
     from sgtui.export.plan import LocalPlan
@@ -59,6 +60,8 @@ class TransferScope:
     """Send every contact, even those SendGrid already has as they are."""
     known: int
     """Contacts SendGrid confirmed on the list before this run."""
+    custom_fields: tuple[ResolvedField, ...] = ()
+    """The export's custom fields with their ids in this account."""
 
     @property
     def mirror(self) -> bool:
@@ -86,6 +89,7 @@ class Transfer:
         self._failure: BaseException | None = None
         self._prefix = b""
         self._large_warned = False
+        self._preparer: ContactPreparer | None = None
         poller.on_failed_rows = self._failed_in_job
 
     async def run(self, client: SendGridClient) -> None:
@@ -146,9 +150,12 @@ class Transfer:
         plan = scope.plan
         export = plan.export
         mapping = dict(export.mapping)
-        columns = list(dict.fromkeys([plan.key_column, *mapping.values()]))
-        preparer = ContactPreparer(export.list_id, mapping, columns,
-                                   expected=plan.profiles_expected)
+        custom = scope.custom_fields
+        columns = list(dict.fromkeys([plan.key_column, *mapping.values(),
+                                      *(field.column for field in custom)]))
+        preparer = self._preparer = ContactPreparer(
+            export.list_id, mapping, columns, expected=plan.profiles_expected,
+            custom_fields=custom)
         batcher = Batcher(export.list_id, max_contacts=options.max_batch_contacts,
                           max_bytes=options.max_batch_bytes)
         self._prefix = batcher.prefix
@@ -208,6 +215,18 @@ class Transfer:
             source.close()
             for _ in range(consumers):
                 control.loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    def left_out_sentence(self) -> str | None:
+        """What the summary says about custom values left out, per field (None: none)."""
+        left_out = self._preparer.left_out if self._preparer else None
+        if not left_out:
+            return None
+        total = sum(left_out.values())
+        each = ", ".join(f"{name} {count:,}" for name, count in sorted(left_out.items()))
+        return (f"{counted(total, 'custom value')} {'was' if total == 1 else 'were'} left out "
+                f"because {'its field' if total == 1 else 'their fields'} would refuse "
+                f"{'it' if total == 1 else 'them'} ({each}); the contacts were sent without "
+                f"{'it' if total == 1 else 'them'}, and the rejected-rows file names each.")
 
     async def _failed_in_job(self, rows: list[RejectedRow]) -> None:
         """Rows SendGrid failed inside a job (named by its errors file): into the CSV."""
