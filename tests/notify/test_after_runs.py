@@ -107,3 +107,20 @@ async def test_a_run_started_in_the_app_alerts(alerted: Alerted) -> None:
         await pilot.pause()
     assert kinds(alerted) == ["failed"] and len(alerted.smtp.messages) == 1
     assert alerted.webhook.bodies[0]["export"] == "news"
+
+
+async def test_an_alert_the_app_could_not_deliver_is_a_toast(alerted: Alerted) -> None:
+    alerted.break_list()
+    alerted.webhook.status = 500
+    app = make_app(Workspace.open(alerted.workspace.folder), secrets=KeyringSecrets())
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        handle = start_run(app, "news", show=False)
+        assert handle.worker is not None
+        await handle.worker.wait()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        toasts = {n.title: n.message for n in app._notifications}
+    assert toasts["Alert not delivered"] == (
+        "webhook to 127.0.0.1: FAILED: 127.0.0.1 answered HTTP 500 (tried 2 times).")
+    assert "news: run ended" in toasts  # the run's own outcome is told as before
+    assert len(alerted.smtp.messages) == 1
