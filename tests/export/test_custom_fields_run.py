@@ -180,3 +180,19 @@ async def test_a_dry_run_creates_no_field(custom_setup: Setup) -> None:
     fields = httpx.get(f"{setup.sandbox.base_url}/v3/marketing/field_definitions",
                        headers={"Authorization": f"Bearer {KEY}"}).json()["custom_fields"]
     assert fields == []
+
+
+async def test_an_account_at_the_field_limit_stops_the_run(custom_setup: Setup) -> None:
+    setup = custom_setup
+    with httpx.Client(base_url=setup.sandbox.base_url,
+                      headers={"Authorization": f"Bearer {KEY}"}) as client:
+        for number in range(499):
+            client.post("/v3/marketing/field_definitions",
+                        json={"name": f"old_{number}", "field_type": "Text"}).raise_for_status()
+    summary, _ = await run_news(setup)  # room for one of its three fields
+    assert summary.status is RunStatus.FAILED
+    assert summary.sentence == (
+        "The SendGrid account has 499 custom fields, SendGrid's limit is 500, so sgtui cannot "
+        "create lifetime_value, signed_up, tier: delete custom fields you no longer use in "
+        "SendGrid, or fill existing ones. Nothing was sent.")
+    assert setup.put_count() == 0
