@@ -19,7 +19,7 @@ from .conftest import KEY, Setup, run_news
 NUMBER, DATE, TEXT = CustomFieldType.NUMBER, CustomFieldType.DATE, CustomFieldType.TEXT
 FIELDS = (
     CustomFieldConfig("lifetime_value", "lifetime_value", NUMBER),
-    CustomFieldConfig("signed_up", "signup_date", DATE),
+    CustomFieldConfig("last_order", "last_order_at", DATE),
     CustomFieldConfig("tier", "tier", TEXT),
 )
 
@@ -34,13 +34,15 @@ def search(setup: Setup, emails: list[str]) -> dict[str, dict[str, Any]]:
     return {contact["email"]: contact for contact in answer.json()["result"]}
 
 
-def single_profiles(db_path: Path, count: int) -> list[tuple[str, str, float, str]]:
-    """(key, email, lifetime value, signup date) of profiles in the export whose clean email
+def single_profiles(db_path: Path, count: int
+                    ) -> list[tuple[str, str, float, str | None, str]]:
+    """(key, email, lifetime value, last order, tier) of profiles in the export whose clean email
     no other profile shares."""
     db = sqlite3.connect(db_path)
     try:
         return db.execute(
-            "SELECT p.customer_id, p.email, p.lifetime_value, p.signup_date FROM profiles p "
+            "SELECT p.customer_id, p.email, p.lifetime_value, p.last_order_at, p.tier "
+            "FROM profiles p "
             "WHERE p.customer_id IN (SELECT profile_id FROM segment_members "
             "WHERE segment_id = 'high-value') AND p.email LIKE '%_@_%._%' "
             "AND p.email = lower(trim(p.email)) AND p.email NOT LIKE '% %' AND NOT EXISTS ("
@@ -53,9 +55,7 @@ def single_profiles(db_path: Path, count: int) -> list[tuple[str, str, float, st
 
 @pytest.fixture
 def custom_setup(setup: Setup) -> Setup:
-    setup.sql("ALTER TABLE profiles ADD COLUMN tier TEXT")
-    setup.sql("UPDATE profiles SET tier = CASE WHEN lifetime_value > 1000 THEN 'gold' "
-              "ELSE 'silver' END")
+    """The demo data's typed columns as custom fields of the "news" export."""
     setup.change_export(custom_fields=FIELDS)
     return setup
 
@@ -64,18 +64,22 @@ async def test_number_date_and_text_values_land_typed(custom_setup: Setup) -> No
     setup = custom_setup
     summary, _ = await run_news(setup)
     assert summary.status is RunStatus.SUCCEEDED, summary.sentence
-    assert "Created the custom fields lifetime_value, signed_up, tier in SendGrid." \
+    assert "Created the custom fields lifetime_value, last_order, tier in SendGrid." \
         in summary.sentence
     assert summary.values_left_out == 0
-    profiles = single_profiles(setup.db_path, 20)
-    found = search(setup, [email for _, email, _, _ in profiles])
+    profiles = single_profiles(setup.db_path, 30)
+    found = search(setup, [email for _, email, _, _, _ in profiles])
     assert len(found) == len(profiles)
-    for _, email, value, signed_up in profiles:
+    assert any(last_order is None for _, _, _, last_order, _ in profiles)
+    for _, email, value, last_order, tier in profiles:
         custom = found[email]["custom_fields"]
         assert custom["lifetime_value"] == value
         assert isinstance(custom["lifetime_value"], int | float)
-        assert custom["signed_up"] == f"{signed_up}T00:00:00Z"
-        assert custom["tier"] == ("gold" if value > 1000 else "silver")
+        if last_order is None:
+            assert "last_order" not in custom
+        else:  # "2025-04-16 01:07:00" as SQLite writes it
+            assert custom["last_order"] == last_order.replace(" ", "T") + "Z"
+        assert custom["tier"] == tier
 
 
 HOSTILE = [  # (field, column value, left out?, reason in the CSV)
@@ -84,31 +88,31 @@ HOSTILE = [  # (field, column value, left out?, reason in the CSV)
     # A REAL column makes "1e400" the float infinity: SQLite's reading, not sgtui's.
     ("lifetime_value", "1e400", True, "lifetime_value left out: inf is not a finite number"),
     ("lifetime_value", "x" * 1500, True, "is not a number"),
-    ("signed_up", "2026-02-30", True, "'2026-02-30' is not a date that exists"),
-    ("signed_up", "yesterday", True, "signed_up left out: 'yesterday' is not a date"),
+    ("last_order", "2026-02-30", True, "'2026-02-30' is not a date that exists"),
+    ("last_order", "yesterday", True, "last_order left out: 'yesterday' is not a date"),
     ("tier", "<script>alert(1)</script>", False, ""),
     ("tier", "[b]gold[/b] 🥇✨", False, ""),
     ("tier", "y" * 1500, False, ""),
 ]
-COLUMN = {"lifetime_value": "lifetime_value", "signed_up": "signup_date", "tier": "tier"}
+COLUMN = {field.name: field.column for field in FIELDS}
 
 
 async def test_hostile_values_leave_the_field_out_not_the_contact(custom_setup: Setup) -> None:
     setup = custom_setup
     profiles = single_profiles(setup.db_path, len(HOSTILE))
-    for (key, _, _, _), (field, value, _, _) in zip(profiles, HOSTILE, strict=True):
+    for (key, _, _, _, _), (field, value, _, _) in zip(profiles, HOSTILE, strict=True):
         setup.sql(f"UPDATE profiles SET {COLUMN[field]} = ? WHERE customer_id = ?", value, key)
     summary, _ = await run_news(setup)
     assert summary.status is RunStatus.SUCCEEDED, summary.sentence
     assert summary.values_left_out == 6
     assert summary.trimmed_fields >= 1
     assert ("6 custom values were left out because their fields would refuse them "
-            "(lifetime_value 4, signed_up 2)") in summary.sentence
+            "(last_order 2, lifetime_value 4)") in summary.sentence
     assert summary.rejected_csv
     with open(summary.rejected_csv, newline="", encoding="utf-8") as file:
         rows = {row["profile"]: row for row in csv.DictReader(file)}
-    found = search(setup, [email for _, email, _, _ in profiles])
-    for (key, email, _, _), (field, value, left_out, reason) in zip(profiles, HOSTILE,
+    found = search(setup, [email for _, email, _, _, _ in profiles])
+    for (key, email, _, _, _), (field, value, left_out, reason) in zip(profiles, HOSTILE,
                                                                     strict=True):
         contact = found[email]  # sent, whatever happened to the field
         if left_out:
@@ -128,7 +132,7 @@ async def test_a_rerun_sends_nothing_and_one_changed_value_sends_one(
     again, _ = await run_news(setup)
     assert again.uploaded == 0 and again.unchanged == first.valid
     assert "Created" not in again.sentence
-    [(key, email, _, _)] = single_profiles(setup.db_path, 1)
+    [(key, email, _, _, _)] = single_profiles(setup.db_path, 1)
     setup.sql("UPDATE profiles SET tier = 'platinum' WHERE customer_id = ?", key)
     changed, _ = await run_news(setup)
     assert changed.uploaded == 1
@@ -168,7 +172,7 @@ async def test_an_existing_field_is_used_by_its_id(custom_setup: Setup) -> None:
                         headers={"Authorization": f"Bearer {KEY}"})
     summary, _ = await run_news(setup)
     assert summary.status is RunStatus.SUCCEEDED
-    assert "Created the custom fields lifetime_value, signed_up in SendGrid." \
+    assert "Created the custom fields lifetime_value, last_order in SendGrid." \
         in summary.sentence
     assert answer.json()["id"]
 
@@ -193,6 +197,6 @@ async def test_an_account_at_the_field_limit_stops_the_run(custom_setup: Setup) 
     assert summary.status is RunStatus.FAILED
     assert summary.sentence == (
         "The SendGrid account has 499 custom fields, SendGrid's limit is 500, so sgtui cannot "
-        "create lifetime_value, signed_up, tier: delete custom fields you no longer use in "
+        "create lifetime_value, last_order, tier: delete custom fields you no longer use in "
         "SendGrid, or fill existing ones. Nothing was sent.")
     assert setup.put_count() == 0
