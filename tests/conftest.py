@@ -48,3 +48,14 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> N
     # The opt-in key file and crash logs live in per-user folders: keep them in tmp.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text cursor never blinks, so a snapshot taken on a slow machine shows it too.
+
+    A blink is a 0.5 s timer: on a loaded machine a snapshot could catch either phase.
+    """
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)

@@ -8,18 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.source import SourceError, open_source
+from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+from sgtui.workspace.state import StateDamaged, state_damage
+from sgtui.workspace.validation import validate
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
-    from sgtui.workspace.config import Workspace
 
 
 def main(args: argparse.Namespace) -> int:
     """Print a short summary (exit 0) or every problem in a sentence (exit 2)."""
-    from sgtui.source import SourceError, open_source
-    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
-    from sgtui.workspace.validation import validate
-
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     try:
         workspace = Workspace.open(folder, create=False)
@@ -44,6 +43,9 @@ def main(args: argparse.Namespace) -> int:
     sentences = [str(problem) for problem in problems]
     if source_problem and not any(p.key.startswith("source") for p in problems):
         sentences.append(f"source: {source_problem}")
+    damage = state_damage(workspace.state_path)
+    if damage is not None:
+        sentences.append(f"state: {StateDamaged(workspace.state_path, damage).sentence}")
     if sentences:
         print(f"sgtui check: {workspace.path} has {len(sentences)} "
               f"problem{'s' if len(sentences) != 1 else ''}:", file=sys.stderr)

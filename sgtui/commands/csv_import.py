@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 from sgtui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from sgtui.source.csv_import import CsvImportError, import_csv
+from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 
 def main(args: argparse.Namespace) -> int:
     """Import the file (exit 0) or say why nothing was imported (exit 2)."""
-    from sgtui.source.csv_import import CsvImportError, import_csv
-    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
-    from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
-
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     try:
         workspace = Workspace.open(folder)

@@ -13,18 +13,16 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
 from sgtui.errors import sentence_for
-
-if TYPE_CHECKING:
-    from sgtui.sandbox import SandboxServer
-    from sgtui.tui.app import DemoInfo, SgtuiApp
-    from sgtui.workspace.config import Workspace
-    from sgtui.workspace.secrets import MemorySecrets
+from sgtui.sandbox import SandboxServer
+from sgtui.source.demo import generate_demo_database
+from sgtui.tui.app import DemoInfo, SgtuiApp, make_app
+from sgtui.workspace.config import Workspace, WorkspaceError
+from sgtui.workspace.secrets import MemorySecrets
 
 DEMO_LISTS = ("Newsletter", "Spring promo", "VIP customers")
 DEMO_JOB_DELAY = 2.0
@@ -35,9 +33,6 @@ LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 
 def prepare_demo_workspace(folder: Path, *, profiles: int, seed: int, user: str | None = None):  # type: ignore[no-untyped-def]
     """A workspace in ``folder`` with generated customer data; returns the Workspace."""
-    from sgtui.source.demo import generate_demo_database
-    from sgtui.workspace.config import Workspace
-
     workspace = Workspace.open(folder, user=user)
     if not workspace.source_path.exists():
         generate_demo_database(workspace.source_path, profiles=profiles, seed=seed)
@@ -55,8 +50,6 @@ class DemoSession:
 
     def make_app(self) -> SgtuiApp:
         """The app on the demo workspace, talking to the sandbox, keys in memory."""
-        from sgtui.tui.app import make_app
-
         return make_app(self.workspace, secrets=self.secrets, demo=self.info)
 
 
@@ -75,10 +68,6 @@ def demo_session(
     Connections a previous demo left in the workspace pointed at that demo's sandbox (gone
     now, with another port): they are pointed at this one.
     """
-    from sgtui.sandbox import SandboxServer
-    from sgtui.tui.app import DemoInfo
-    from sgtui.workspace.secrets import MemorySecrets
-
     workspace = prepare_demo_workspace(folder, profiles=profiles, seed=seed, user=user)
     with SandboxServer(job_delay=job_delay, index_lag=index_lag, seed=seed) as sandbox:
         for name in DEMO_LISTS:
@@ -90,8 +79,6 @@ def demo_session(
 
 
 def _point_at(workspace: Workspace, base_url: str) -> None:
-    from dataclasses import replace
-
     stale = [c for c in workspace.connections.values()
              if c.base_url.startswith(LOOPBACK_PREFIXES) and c.base_url != base_url]
 
@@ -105,8 +92,6 @@ def _point_at(workspace: Workspace, base_url: str) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Build the playground, run the app, and tidy up the sandbox afterwards."""
-    from sgtui.workspace.config import WorkspaceError
-
     folder = getattr(args, "workspace", None)
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="sgtui-demo-")) / "workspace"

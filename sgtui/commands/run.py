@@ -73,38 +73,67 @@ def main_run(args: argparse.Namespace) -> int:
 
 
 def main_refresh(args: argparse.Namespace) -> int:
-    """Run every export scheduled with the refresh; print a summary; 0, 1 or 2."""
+    """Run every export scheduled with the refresh; print a summary; 0, 1 or 2.
+
+    However it ends (the workspace unusable, another refresh running, the data unreadable,
+    an unexpected error), it prints its one JSON object with ``--json`` and records its
+    outcome in ``runs/last-refresh.json``.
+    """
+    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+
+    folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
+    report = _RefreshReport(folder, json_output=args.json)
+    _CancelOnInterrupt.received = None
+    try:
+        workspace = Workspace.open(folder, create=False)
+    except WorkspaceError as error:
+        return report.stopped(error.sentence, EXIT_USAGE)
+    report.workspace = workspace
+    try:
+        return _refresh(workspace, args, report)
+    except Exception as error:  # the refresh's last line: a sentence, details in the log
+        import logging
+
+        logging.getLogger("sgtui").exception("the refresh failed unexpectedly")
+        return report.stopped(sentence_for(error, REFRESH_UNEXPECTED), EXIT_RUN_FAILED)
+
+
+REFRESH_UNEXPECTED = ("The refresh stopped on an unexpected problem ({cause}); the next "
+                      "refresh tries again, and runs/sgtui.log has the details.")
+
+
+def _refresh(workspace: Workspace, args: argparse.Namespace, report: _RefreshReport) -> int:
     from sgtui.export.engine import RunOptions
     from sgtui.export.locks import FileLock, LockHeld
     from sgtui.notify import service as notify
     from sgtui.workspace.model import Schedule
 
-    workspace = _open_workspace(args, "refresh")
-    if workspace is None:
-        return EXIT_USAGE
     names = sorted(name for name, export in workspace.exports.items()
                    if export.schedule is Schedule.REFRESH)
+    report.names = names
     lock = FileLock(workspace.folder / "refresh.lock")
     try:
         lock.acquire()
     except LockHeld as held:
-        busy = (f"another refresh of this workspace is still running (process "
-                f"{held.pid or 'unknown'}); this one did nothing.")
-        _say(f"sgtui refresh: {busy}")
-        _said(notify.notice_refresh(workspace, busy[:1].upper() + busy[1:]))
-        return EXIT_RUN_FAILED
+        report.names = []  # the running refresh speaks for its exports
+        return report.stopped(f"Another refresh of this workspace is still running (process "
+                              f"{held.pid or 'unknown'}); this one did nothing.",
+                              EXIT_RUN_FAILED)
     try:
         heard: list[str] = []
-        problems = _config_problems(workspace, names, heard)
+        problems = _config_problems(workspace, names, heard, quiet=True)
         if problems is None:
-            _said(notify.notice_refresh(workspace, " ".join(heard)))
-            return EXIT_USAGE
-        results: list[dict[str, Any]] = []
+            return report.stopped(" ".join(heard), EXIT_USAGE)
         failures: list[str] = []
         for name in names:
+            if _CancelOnInterrupt.received is not None:
+                why = signal.Signals(_CancelOnInterrupt.received).name
+                return report.stopped(f"The refresh was stopped ({why}) before every export "
+                                      "ran; the next refresh runs the rest.", EXIT_RUN_FAILED)
             if problems.get(name):
                 sentence = " ".join(problems[name])
-                results.append({"export": name, "status": "failed", "sentence": sentence})
+                report.results.append({"export": name, "status": "failed",
+                                       "sentence": sentence})
                 failures.append(f"{name}: {sentence}")
                 if not args.json:
                     print(f"{name}: not set up right: {sentence}")
@@ -112,22 +141,13 @@ def main_refresh(args: argparse.Namespace) -> int:
                 continue
             summary = _run_one(workspace, name, RunOptions(**_tuning()), json_output=args.json)
             _said(notify.notice_run(workspace, summary))
-            results.append(summary_json(summary))
+            report.results.append(summary_json(summary))
             if exit_code(summary) != EXIT_OK:
                 failures.append(f"{name}: {summary.sentence}")
             if not args.json:
                 print(describe(summary))
-        outcome = {
-            "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "exports": results,
-            "failed": len(failures),
-            "ok": not failures,
-        }
-        _write_last_refresh(workspace, outcome)
-        _said(notify.notice_refresh(workspace, None))
-        if args.json:
-            print(json.dumps(outcome, ensure_ascii=False))
-        elif not names:
+        report.finished(failures)
+        if not args.json and not names:
             print("No export runs with the refresh (schedule = \"refresh\"); nothing to do.")
         if failures:
             _say(f"sgtui refresh: {len(failures):,} of {len(names):,} exports failed:")
@@ -137,6 +157,69 @@ def main_refresh(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         lock.release()
+
+
+class _RefreshReport:
+    """One refresh's outcome: printed once (one JSON object with ``--json``), written to
+    ``runs/last-refresh.json`` and announced to the alerts, however the refresh ended."""
+
+    def __init__(self, folder: Path, *, json_output: bool) -> None:
+        self.folder = folder
+        self.json_output = json_output
+        self.workspace: Workspace | None = None
+        self.results: list[dict[str, Any]] = []
+        self.names: list[str] = []
+        """The exports this refresh was to run (each one it did not reach counts failed)."""
+
+    def finished(self, failures: list[str]) -> None:
+        """Every export ran (or was found not set up): record and print the outcome."""
+        from sgtui.notify import service as notify
+
+        outcome = self._outcome(failed=len(failures), ok=not failures)
+        self._record(outcome)
+        if self.workspace is not None:
+            _said(notify.notice_refresh(self.workspace, None))
+        if self.json_output:
+            print(json.dumps(outcome, ensure_ascii=False))
+
+    def stopped(self, sentence: str, code: int) -> int:
+        """The refresh could not run (every remaining export): say, record, print; ``code``."""
+        from sgtui.notify import service as notify
+
+        _say(f"sgtui refresh: {sentence}")
+        ran = {result.get("export") for result in self.results}
+        self.results += [{"export": name, "status": "failed", "sentence": sentence}
+                         for name in self.names if name not in ran]
+        outcome = self._outcome(failed=max(1, sum(
+            1 for result in self.results if result.get("status") != "succeeded")), ok=False)
+        outcome["sentence"] = sentence
+        self._record(outcome)
+        if self.workspace is not None:
+            _said(notify.notice_refresh(self.workspace, sentence))
+        if self.json_output:
+            print(json.dumps(outcome, ensure_ascii=False))
+        return code
+
+    def _outcome(self, *, failed: int, ok: bool) -> dict[str, Any]:
+        return {
+            "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "exports": self.results,
+            "failed": failed,
+            "ok": ok,
+        }
+
+    def _record(self, outcome: dict[str, Any]) -> None:
+        from sgtui.workspace.files import ensure_subdir
+
+        if self.workspace is None and not (self.folder / "sgtui.toml").is_file():
+            return  # no workspace here to record in
+        try:  # a workspace whose sgtui.toml is unusable still has its runs folder
+            runs = (self.workspace.runs_folder if self.workspace is not None
+                    else ensure_subdir(self.folder / "runs"))
+        except OSError as error:
+            _say(sentence_for(error, "sgtui refresh: could not record the outcome ({cause})."))
+            return
+        _write_last_refresh(runs, outcome)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -172,17 +255,19 @@ def _open_workspace(args: argparse.Namespace, command: str) -> Workspace | None:
 
 
 def _config_problems(workspace: Workspace, exports: list[str],
-                     heard: list[str] | None = None) -> dict[str, list[str]] | None:
-    """Problems per export (with its connection); None (after saying why, also into
-    ``heard``) when the workspace as a whole cannot be used."""
+                     heard: list[str] | None = None, *,
+                     quiet: bool = False) -> dict[str, list[str]] | None:
+    """Problems per export (with its connection); None (after saying why, unless ``quiet``,
+    and into ``heard``) when the workspace as a whole cannot be used."""
     from sgtui.source import SourceError, open_source
     from sgtui.workspace.validation import validate
 
+    say: Callable[[str], None] = (lambda text: None) if quiet else _say
     heard = [] if heard is None else heard
     try:
         source = open_source(workspace)
     except SourceError as error:
-        _say(f"sgtui: {error.sentence}")
+        say(f"sgtui: {error.sentence}")
         heard.append(error.sentence)
         return None
     try:
@@ -191,9 +276,9 @@ def _config_problems(workspace: Workspace, exports: list[str],
         source.close()
     general = [p for p in problems if p.key.split(".")[0] in ("version", "source")]
     if general:
-        _say(f"sgtui: {workspace.path} has problems:")
+        say(f"sgtui: {workspace.path} has problems:")
         for problem in general:
-            _say(f"  - {problem}")
+            say(f"  - {problem}")
         heard.append(f"{workspace.path} has problems: " + "; ".join(map(str, general)) + ".")
         return None
     found: dict[str, list[str]] = {}
@@ -226,22 +311,38 @@ def _run_one(workspace: Workspace, name: str, options: RunOptions, *,
 
 
 class _CancelOnInterrupt:
-    """Ctrl-C (and SIGTERM) ask the run to stop cleanly; a second Ctrl-C stops at once."""
+    """Ctrl-C, SIGTERM (systemd, ``kill``) and SIGHUP (a closed SSH session) ask the run to
+    stop like Cancel: no new batches; the answers of batches already sent are awaited (at
+    most :data:`~sgtui.export.control.IN_FLIGHT_GRACE` seconds) and recorded. A second
+    Ctrl-C stops at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    received: int | None = None
+    """The first stop signal this process received (a refresh then starts no more exports)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, cancel: asyncio.Event) -> None:
         self.loop, self.cancel = loop, cancel
         self.installed: list[int] = []
 
-    def _first(self) -> None:
+    def _first(self, sig: int) -> None:
+        from sgtui.export.control import IN_FLIGHT_GRACE
+
         if self.cancel.is_set():
-            raise KeyboardInterrupt
-        _say("Stopping: no new batches are sent; press Ctrl-C again to stop at once.")
-        self.cancel.set()
+            if sig == signal.SIGINT:
+                raise KeyboardInterrupt
+            return  # already stopping: a repeated SIGTERM or SIGHUP changes nothing
+        self.cancel.set()  # first: the terminal may be gone (SIGHUP)
+        _CancelOnInterrupt.received = sig
+        again = "; press Ctrl-C again to stop at once" if sig == signal.SIGINT else ""
+        with contextlib.suppress(OSError, ValueError):
+            _say(f"Stopping ({signal.Signals(sig).name}): no new batches are sent; waiting "
+                 f"up to {IN_FLIGHT_GRACE:.0f} s for SendGrid's answers to batches already "
+                 f"sent{again}.")
 
     def __enter__(self) -> _CancelOnInterrupt:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in self.SIGNALS:
             try:
-                self.loop.add_signal_handler(sig, self._first)
+                self.loop.add_signal_handler(sig, self._first, sig)
                 self.installed.append(sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
@@ -322,11 +423,12 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
         logger.propagate = saved[1]
 
 
-def _write_last_refresh(workspace: Workspace, outcome: dict[str, Any]) -> None:
+def _write_last_refresh(runs: Path, outcome: dict[str, Any]) -> None:
+    from sgtui.export.schedule_units import LAST_REFRESH_FILE
     from sgtui.workspace.files import atomic_write_text
 
     try:
-        atomic_write_text(workspace.runs_folder / "last-refresh.json",
+        atomic_write_text(runs / LAST_REFRESH_FILE,
                           json.dumps(outcome, ensure_ascii=False, indent=1))
     except OSError as error:
         _say(sentence_for(error, "sgtui refresh: could not write last-refresh.json ({cause})."))

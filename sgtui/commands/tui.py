@@ -6,13 +6,12 @@ import argparse
 import sys
 
 from sgtui.cli import EXIT_OK, EXIT_USAGE
+from sgtui.tui.app import make_app
+from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
 
 
 def main(args: argparse.Namespace) -> int:
     """Open (or create) the workspace and run the app until the user quits."""
-    from sgtui.tui.app import make_app
-    from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
-
     folder = getattr(args, "workspace", None) or default_workspace_folder()
     try:
         workspace = Workspace.open(folder)

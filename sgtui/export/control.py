@@ -33,6 +33,10 @@ RATE_LIMIT_PACING = "rate limit nearly used up: spacing requests out"
 SHOWN_PACE = 1.0
 """Pacing waits at least this long (seconds) are shown; shorter ones are not worth a line."""
 
+IN_FLIGHT_GRACE = 10.0
+"""Seconds a stopping run still waits for the answer (the job id) of a request that changes
+something at SendGrid and was already sent, so it is recorded rather than sent again."""
+
 T = TypeVar("T")
 
 
@@ -107,12 +111,12 @@ class RunControl:
 
         The client may be sleeping out SendGrid's rate limit (pacing, or the reset after a
         429) for a minute or more; cancel must not wait for that, so the call is abandoned
-        and :class:`RunCancelled` raised. A request that already reached SendGrid may still
-        be carried out: its answer (the job id) is lost, so its batch is not recorded as sent
-        and its contacts keep their old hashes (or none) in the state database; the next run
-        sends them again, which is harmless because upserts are idempotent (a removal left
-        unrecorded is likewise tried again). Nothing is recorded half-way: the state is
-        written only after an answer arrived, and that write is never abandoned.
+        and :class:`RunCancelled` raised. Requests that change something at SendGrid use
+        :meth:`answer_of` instead, which still waits (bounded) for an answer under way. One
+        abandoned all the same may still be carried out: its batch is not recorded as sent
+        and the next run sends it again, which is harmless because upserts are idempotent.
+        Nothing is recorded half-way: the state is written only after an answer arrived,
+        and that write is never abandoned.
         """
         if self.cancel.is_set():
             close = getattr(awaitable, "close", None)
@@ -131,6 +135,51 @@ class RunControl:
         if call.cancelled():
             raise RunCancelled
         return call.result()
+
+    async def answer_of(self, awaitable: Awaitable[T], grace: float = IN_FLIGHT_GRACE) -> T:
+        """Like :meth:`or_cancel`, for a request that changes something at SendGrid (an
+        upload, a removal): when cancel comes while it is under way, its answer is still
+        awaited for up to ``grace`` seconds, so the caller records the job it started and
+        the next run checks that job instead of sending its contacts again.
+
+        Nothing new is sent meanwhile: the client's waits (pacing, retries) end at cancel
+        (:meth:`sleep`). Only an answer slower than ``grace`` is abandoned, as
+        :meth:`or_cancel` abandons it.
+        """
+        if self.cancel.is_set():
+            close = getattr(awaitable, "close", None)
+            if close is not None:
+                close()
+            raise RunCancelled
+        call = asyncio.ensure_future(awaitable)
+        waiter = asyncio.ensure_future(self.cancel.wait())
+        try:
+            await asyncio.wait((call, waiter), return_when=asyncio.FIRST_COMPLETED)
+            if not call.done():
+                logger.info("stopping: waiting up to %.0f s for the answer of a request "
+                            "already sent", grace)
+                await asyncio.wait((call,), timeout=grace)
+        finally:
+            waiter.cancel()
+            if not call.done():
+                call.cancel()
+                await asyncio.gather(call, return_exceptions=True)
+        if call.cancelled():
+            raise RunCancelled
+        return call.result()
+
+    async def sleep(self, delay: float) -> None:
+        """The SendGrid client's waits (pacing, retries): cut short by cancel, which raises
+        :class:`RunCancelled`, so a stopping run sends no new request."""
+        if self.cancel.is_set():
+            raise RunCancelled
+        waiter = asyncio.ensure_future(self.cancel.wait())
+        try:
+            done, _ = await asyncio.wait((waiter,), timeout=max(delay, 0.0))
+        finally:
+            waiter.cancel()
+        if done:
+            raise RunCancelled
 
     async def settle(self, awaitables: list[Awaitable[None]]) -> None:
         """Await ``awaitables``; on the first failure stop the others and raise it (a real

@@ -31,6 +31,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sgtui.export.catch_up import check_list_count
@@ -57,9 +58,15 @@ from sgtui.export.locks import FileLock, LockHeld
 from sgtui.export.memory import release_big_buffers_promptly
 from sgtui.export.mirror import Departed, remove_departed
 from sgtui.export.options import RunOptions
-from sgtui.export.outcome import RunFacts, cancel_sentence, outcome, unexpected_sentence
+from sgtui.export.outcome import (
+    RunFacts,
+    cancel_sentence,
+    fresh_state_sentence,
+    outcome,
+    unexpected_sentence,
+)
 from sgtui.export.plan import LocalPlan, PlanProblem, plan_export, plan_locally, resolve_key
-from sgtui.export.rejected import RejectedCsv
+from sgtui.export.rejected import RejectedCsv, highest_run_number, rejected_csv_path
 from sgtui.export.transfer import Transfer, TransferScope
 from sgtui.export.wording import counted
 
@@ -80,10 +87,11 @@ DEFAULT_OPTIONS = RunOptions()
 
 
 def _make_client(key: ApiKey, base_url: str, transport: httpx.AsyncBaseTransport | None,
-                 on_event: Callable[[object], None]) -> SendGridClient:
+                 control: RunControl) -> SendGridClient:
     from sgtui.sendgrid.client import SendGridClient
 
-    return SendGridClient(key, base_url=base_url, transport=transport, on_event=on_event)
+    return SendGridClient(key, base_url=base_url, transport=transport,
+                          on_event=control.forward, sleep=control.sleep)
 
 
 async def run_export(
@@ -134,6 +142,7 @@ class _Run:
         self.list_count = 0
         self.started_emitted = False
         self.custom = ResolvedFields()
+        self.mirror = False
 
     async def execute(self) -> RunSummary:
         """Run every part in order; the summary, however the run ended."""
@@ -151,12 +160,16 @@ class _Run:
                                            self.secrets, key=self.key,
                                            cap=self.options.hard_cap)
             self.profiles_expected = plan.profiles_expected
+            self.mirror = plan.mirror
             self._started()
+            if self.store is not None and self.store.set_aside is not None:
+                control.emit(Warned(fresh_state_sentence(self.store.set_aside,
+                                                         mirror=self.mirror)))
             control.stage(Stage.PLAN, StageState.RUNNING)
             connection = self.workspace.connections[plan.export.connection or ""]
             # Importing httpx and loading CA certificates take a while: not on the loop.
             client = await asyncio.to_thread(_make_client, plan.key, connection.base_url,
-                                             self.transport, control.forward)
+                                             self.transport, control)
             async with client:
                 scope = await self._remote_plan(client, plan)
                 control.stage(Stage.PLAN, StageState.DONE,
@@ -164,8 +177,8 @@ class _Run:
                 current = Stage.UPLOAD
                 await self._transfer(client, scope)
                 current = Stage.REMOVE
-                if plan.mirror:
-                    await self._remove(client, plan)
+                if plan.mirror and self._store().set_aside is None:
+                    await self._remove(client, plan)  # a fresh state knows no leavers
                 current = Stage.VERIFY
                 await self._verify(client, plan)
             status, sentence = outcome(self._facts())
@@ -191,15 +204,17 @@ class _Run:
     # -- the parts, in order -----------------------------------------------------------------
     def _open_state(self) -> None:
         """Record the run and take the export's lock (a worker thread)."""
-        from sgtui.workspace.state import StateStore
+        from sgtui.workspace.state import StateDamaged
 
-        self.store = StateStore(self.workspace.state_path)
-        self.run_id = self.store.start_run(self.name, dry_run=self.options.dry_run,
-                                           full=self.options.full, pid=os.getpid(),
-                                           started_at=self.started_at)
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.name)
         runs = self.workspace.runs_folder
-        self.rejected = RejectedCsv(runs / f"run-{self.run_id}-{safe}-rejected.csv")
+        try:
+            self.store, self.run_id = self._start_run(None)
+        except StateDamaged as damaged:  # found past the file's first pages
+            if damaged.set_aside is None:
+                raise
+            self.store, self.run_id = self._start_run(damaged.set_aside)
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.name)
+        self.rejected = RejectedCsv(rejected_csv_path(runs, self.run_id, self.name))
         lock = FileLock(runs / f"export-{safe}.lock")
         try:
             lock.acquire()
@@ -207,6 +222,18 @@ class _Run:
             raise RunStopped(f"Another run of the export {self.name!r} is in progress "
                              f"(process {held.pid or 'unknown'}); wait for it to finish.") from None
         self.lock = lock
+
+    def _start_run(self, set_aside: Path | None) -> tuple[StateStore, int]:
+        """Open the state (a damaged one is set aside) and record this run in it."""
+        from sgtui.workspace.state import StateStore
+
+        store = StateStore(self.workspace.state_path, set_aside_damage=True)
+        store.set_aside = store.set_aside or set_aside
+        run_id = store.start_run(self.name, dry_run=self.options.dry_run,
+                                 full=self.options.full, pid=os.getpid(),
+                                 started_at=self.started_at,
+                                 after=highest_run_number(self.workspace.runs_folder))
+        return store, run_id
 
     async def _remote_plan(self, client: SendGridClient, plan: LocalPlan) -> TransferScope:
         """Check the key and the list at SendGrid, finish an interrupted run, and decide
@@ -292,9 +319,12 @@ class _Run:
             notes.append(left_out)
         if self.resumed_run is not None:
             notes.append(f"It finished the interrupted run {self.resumed_run}.")
+        if self.store is not None and self.store.set_aside is not None:
+            notes.append(fresh_state_sentence(self.store.set_aside, mirror=self.mirror))
         return RunFacts(
             self.control.counts, dry_run=self.options.dry_run, would_remove=self.would_remove,
             job_problems=self.poller.problems if self.poller else 0,
+            unconfirmed=self.poller.unconfirmed if self.poller else 0,
             rejected_csv=self.rejected.written if self.rejected else None, notes=tuple(notes))
 
     def _started(self) -> None:

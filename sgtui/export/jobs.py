@@ -55,6 +55,9 @@ class JobPoller:
         self.confirmed = 0
         """Contacts of this run's upserts that SendGrid finished processing."""
         self.problems = 0
+        self.unconfirmed = 0
+        """Contacts of this run whose job SendGrid did not confirm (no answer in time, or
+        it lost the job): not rejections; the next run checks or sends them again."""
         """This run's jobs that errored, failed or did not finish in time."""
         self.on_failed_rows: Callable[[list[RejectedRow]], Awaitable[None]] | None = None
         """Where rows SendGrid failed inside a job go (the rejected-rows CSV and the panel)."""
@@ -93,11 +96,13 @@ class JobPoller:
         delay = self.timing.initial
         waited = 0.0
         finished: ImportJob | None = None
+        forgotten = False
         while True:
             try:
                 job = await control.or_cancel(self.client.import_status(job_id))
             except NotFound:
                 status, created, updated, errored = "failed", 0, 0, contacts
+                forgotten = True  # not a rejection: its contacts are sent again
                 control.emit(Warned(f"SendGrid no longer knows job {job_id}; its "
                                     f"{counted(contacts, 'contact')} "
                                     f"{'is' if contacts == 1 else 'are'} sent again by the "
@@ -113,6 +118,8 @@ class JobPoller:
                     break
             if waited >= self.timing.timeout:
                 self.problems += 1
+                if report and kind == "upsert":
+                    self.unconfirmed += contacts
                 control.emit(Warned(f"SendGrid has not finished job {job_id} yet; the next "
                                     "run checks it again."))
                 return
@@ -125,7 +132,11 @@ class JobPoller:
         logger.info("job %s (%s batch %d): %s", job_id, kind, batch, status)
         if kind != "upsert" or not report:
             return
-        if errored:
+        if forgotten:
+            self.problems += 1
+            self.unconfirmed += contacts
+            errored = 0
+        elif errored:
             self.problems += 1
             await self._name_failed_rows(finished, errored, rows)
         control.count(created=created, updated=updated, rejected_by_sendgrid=errored)

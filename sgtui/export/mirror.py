@@ -80,7 +80,7 @@ async def remove_departed(control: RunControl, client: SendGridClient, store: St
         if control.cancel.is_set():
             break
         part = present[start:start + REMOVE_CHUNK]
-        job_ids = await control.or_cancel(client.remove_from_list(
+        job_ids = await control.answer_of(client.remove_from_list(
             departed.list_id, [found[email] for email in part]))
         batch = start // REMOVE_CHUNK + 1
         for job_id in job_ids:

@@ -10,6 +10,7 @@ refused some contacts (or did not finish a job).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted, it_or_them, were
@@ -26,6 +27,8 @@ class RunFacts:
     """Dry run in mirror mode: people a real run would remove."""
     job_problems: int = 0
     """Jobs SendGrid errored, failed or did not finish in time."""
+    unconfirmed: int = 0
+    """Contacts whose job SendGrid never confirmed (no answer, or it lost the job)."""
     rejected_csv: str | None = None
     """The rejected-rows file, when it holds a row."""
     notes: tuple[str, ...] = ()
@@ -52,12 +55,21 @@ def outcome(facts: RunFacts) -> tuple[RunStatus, str]:
     removed = (f" Removed {counted(counts.removed, 'person', 'people')} who left the "
                "segments." if counts.removed else "")
     if counts.rejected_by_sendgrid or facts.job_problems:
-        refused = counts.rejected_by_sendgrid
+        refused, unconfirmed = counts.rejected_by_sendgrid, facts.unconfirmed
         named = f" ({csv_path})" if csv_path else ""
+        said = []
+        if refused:
+            said.append(f"SendGrid refused {refused:,}; the rejected-rows file{named} names "
+                        f"{it_or_them(refused)}")
+        if unconfirmed:
+            said.append(f"SendGrid never confirmed {counted(unconfirmed, 'contact')} (its "
+                        "answer did not come); that is no rejection: the next run checks "
+                        f"{it_or_them(unconfirmed)} and sends again what SendGrid lacks")
+        if not said:
+            said.append("SendGrid did not finish every job; the next run checks them again")
         return RunStatus.PARTIAL, (
-            f"Sent {counted(counts.uploaded, 'contact')}, but SendGrid refused "
-            f"{refused:,}; the rejected-rows file{named} names "
-            f"{it_or_them(refused)}.{removed}{tail}{notes}")
+            f"Sent {counted(counts.uploaded, 'contact')}, but {'; and '.join(said)}."
+            f"{removed}{tail}{notes}")
     if counts.uploaded == 0:
         if valid == 0:
             return RunStatus.SUCCEEDED, (
@@ -71,6 +83,17 @@ def outcome(facts: RunFacts) -> tuple[RunStatus, str]:
     return RunStatus.SUCCEEDED, (
         f"Sent {counted(counts.uploaded, 'contact')}{skipped}; SendGrid confirmed "
         f"{'it' if counts.uploaded == 1 else 'them all'}.{removed}{tail}{notes}")
+
+
+def fresh_state_sentence(kept_as: Path, *, mirror: bool) -> str:
+    """What a run says that found its state database damaged and started a fresh one."""
+    removals = (" It removes nobody from the list: sgtui no longer knows whom it put there "
+                "before, so people who left the segments earlier stay until you remove them "
+                "in SendGrid; from the next run on, people who leave are removed again."
+                if mirror else "")
+    return (f"The state database was damaged: sgtui kept it as {kept_as.name} (renamed, "
+            "not deleted) and started a fresh one, so this run sends every contact once "
+            f"(sending one again changes nothing in SendGrid).{removals}")
 
 
 def cancel_sentence(counts: RunCounts) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from json.encoder import encode_basestring as _escape
@@ -42,6 +42,7 @@ EMAIL_PATTERN = re.compile(
     rf"@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"
 )
 """An address SendGrid takes: ASCII local part and a dotted domain with a letter TLD."""
+_EMAIL = EMAIL_PATTERN.fullmatch
 
 MISSING_EMAIL = "missing email"
 INVALID_EMAIL = "invalid email"
@@ -63,7 +64,7 @@ class PreparedChunk:
     rejected: list[RejectedRow] = field(default_factory=list)
     counts: RunCounts = field(default_factory=RunCounts)
     """This chunk's ``profiles``, ``valid``, ``duplicates``, ``invalid_email``,
-    ``missing_email``, ``trimmed_fields`` and ``values_left_out``."""
+    ``missing_email``, ``trimmed_fields``, ``values_left_out`` and ``unchanged``."""
 
 
 class ContactPreparer:
@@ -74,11 +75,19 @@ class ContactPreparer:
     table of machine integers (8 bytes a slot, sized from ``expected``), a fifth of what a
     Python set would take; two different emails sharing a hash in one run would drop one of
     them (odds about 1 in 10^7 for a million contacts).
+
+    A contact's digest covers its email and every value sent, so a digest among ``known``
+    means SendGrid has that very contact: it is counted ``unchanged`` without a lookup by
+    email, and its address is not checked again (it was valid when it was sent).
     """
 
     def __init__(self, list_id: str, mapping: Mapping[str, str], columns: Sequence[str],
-                 expected: int = 0, custom_fields: Sequence[ResolvedField] = ()) -> None:
+                 expected: int = 0, known: Container[int] | None = None,
+                 custom_fields: Sequence[ResolvedField] = ()) -> None:
         self.list_id = list_id
+        self.known = known
+        """Digests of the contacts SendGrid already has exactly so (a delta run's); their
+        contacts are counted ``unchanged`` and not handed over."""
         index = {column: position for position, column in enumerate(columns)}
         self._email_at = index[mapping["email"]]
         self._fields = [
@@ -98,25 +107,68 @@ class ContactPreparer:
         """The same counts for every chunk so far."""
 
     def prepare(self, rows: Sequence[Sequence[object]]) -> PreparedChunk:
-        """Prepare one chunk (rows start with the key column)."""
+        """Prepare one chunk (rows start with the key column).
+
+        Contacts whose digest is among ``known`` (SendGrid has them exactly so) are counted
+        ``unchanged`` and left out of the chunk.
+        """
         out = PreparedChunk()
         table, mask = self._table, self._size - 1
         key_bytes = self._key
         email_at = self._email_at
         fields, custom = self._fields, self._custom
+        known = self.known
         keys, emails, blobs, digests = out.keys, out.emails, out.blobs, out.digests
-        valid = trimmed = duplicates = missing = invalid = left_out = 0
+        rejected = out.rejected
+        escape, digest_of, from_bytes, valid_email = _escape, blake2b, int.from_bytes, _EMAIL
+        valid = trimmed = duplicates = missing = invalid = unchanged = left_out = 0
         used, grow_at = self._used, self._size * 7 // 10
         for row in rows:
             raw = row[email_at]
             email = raw.strip().lower() if raw.__class__ is str else _text(raw).strip().lower()
             if not email:
                 missing += 1
-                out.rejected.append(RejectedRow(_text(row[0]), _text(raw), MISSING_EMAIL))
+                rejected.append(RejectedRow(_text(row[0]), _text(raw), MISSING_EMAIL))
                 continue
-            if len(email) > 254 or EMAIL_PATTERN.fullmatch(email) is None:
+            # Compact JSON by hand: one C-level string escape per value, as json.dumps would.
+            parts = ['{"email":' + escape(email)]
+            cut = 0
+            for prefix, position, limit in fields:
+                value = row[position]
+                if value is None:
+                    continue
+                text = value.strip() if value.__class__ is str else _text(value).strip()
+                if not text:
+                    continue
+                if limit is not None and len(text) > limit:
+                    text = text[:limit].rstrip()
+                    cut += 1
+                parts.append(prefix + escape(text))
+            refused: list[tuple[str, str]] | None = None
+            if custom:
+                values: list[str] = []
+                for field_json, name, position, kind in custom:
+                    converted = convert(kind, row[position])
+                    value = converted.value
+                    if value is None:
+                        if converted.reason is not None:
+                            refused = refused or []
+                            refused.append((name, converted.reason))
+                        continue
+                    cut += converted.trimmed
+                    values.append(field_json + (escape(value) if value.__class__ is str
+                                                else repr(value)))
+                if values:
+                    parts.append(',"custom_fields":{' + ",".join(values) + "}")
+            parts.append("}")
+            blob = "".join(parts).encode()
+            digest = from_bytes(digest_of(blob, digest_size=8, key=key_bytes).digest(), "big",
+                                signed=True) or 1
+            # A contact SendGrid already has exactly so was a valid address when it was sent.
+            same = known is not None and digest in known
+            if not same and (len(email) > 254 or valid_email(email) is None):
                 invalid += 1
-                out.rejected.append(RejectedRow(_text(row[0]), _text(raw), INVALID_EMAIL))
+                rejected.append(RejectedRow(_text(row[0]), _text(raw), INVALID_EMAIL))
                 continue
             marker = hash(email) or 1
             slot = marker & mask
@@ -135,50 +187,27 @@ class ContactPreparer:
                 self._grow()
                 table, mask = self._table, self._size - 1
                 grow_at = self._size * 7 // 10
-            # Compact JSON by hand: one C-level string escape per value, as json.dumps would.
-            parts = ['{"email":' + _escape(email)]
-            for prefix, position, limit in fields:
-                value = row[position]
-                if value is None:
-                    continue
-                text = value.strip() if value.__class__ is str else _text(value).strip()
-                if not text:
-                    continue
-                if limit is not None and len(text) > limit:
-                    text = text[:limit].rstrip()
-                    trimmed += 1
-                parts.append(prefix + _escape(text))
-            if custom:
-                values: list[str] = []
-                for field_json, name, position, kind in custom:
-                    converted = convert(kind, row[position])
-                    value = converted.value
-                    if value is None:
-                        if converted.reason is not None:
-                            left_out += 1
-                            self.left_out[name] += 1
-                            out.rejected.append(RejectedRow(
-                                _text(row[0]), email,
-                                f"{name} left out: {converted.reason}; the contact was sent "
-                                "without it"))
-                        continue
-                    trimmed += converted.trimmed
-                    values.append(field_json + (_escape(value) if value.__class__ is str
-                                                else repr(value)))
-                if values:
-                    parts.append(',"custom_fields":{' + ",".join(values) + "}")
-            parts.append("}")
-            blob = "".join(parts).encode()
             valid += 1
+            trimmed += cut
+            if refused:  # the contact goes without these values: each is named in the CSV
+                left_out += len(refused)
+                for name, reason in refused:
+                    self.left_out[name] += 1
+                    rejected.append(RejectedRow(
+                        _text(row[0]), email,
+                        f"{name} left out: {reason}; the contact was sent without it"))
+            if same:
+                unchanged += 1
+                continue
             keys.append(row[0] if row[0].__class__ is str else _text(row[0]))
             emails.append(email)
             blobs.append(blob)
-            digests.append(int.from_bytes(
-                blake2b(blob, digest_size=8, key=key_bytes).digest(), "big", signed=True) or 1)
+            digests.append(digest)
         self._used = used
         out.counts = RunCounts(profiles=len(rows), valid=valid, duplicates=duplicates,
                                invalid_email=invalid, missing_email=missing,
-                               trimmed_fields=trimmed, values_left_out=left_out)
+                               trimmed_fields=trimmed, values_left_out=left_out,
+                               unchanged=unchanged)
         self.counts = self.counts + out.counts
         return out
 

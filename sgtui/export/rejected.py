@@ -15,6 +15,7 @@ leading ``'``, which spreadsheets show as text.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -36,6 +37,26 @@ def harmless_cell(value: object) -> str:
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
         text = "'" + text
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+_RUN_FILE = re.compile(r"^run-(\d+)-")
+
+
+def rejected_csv_path(runs: Path, run_id: int, export: str) -> Path:
+    """Where run ``run_id`` of ``export`` lists its rejected rows."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in export)
+    return runs / f"run-{run_id}-{safe}-rejected.csv"
+
+
+def highest_run_number(runs: Path) -> int:
+    """The highest run number a file in ``runs`` carries (0 when none): a fresh state
+    database numbers its runs past it, so no old rejected-rows file is overwritten."""
+    try:
+        names = os.listdir(runs)
+    except OSError:
+        return 0
+    numbers = (int(match.group(1)) for match in map(_RUN_FILE.match, names) if match)
+    return max(numbers, default=0)
 
 
 KEPT_FOR_HISTORY = 10_000

@@ -191,6 +191,8 @@ class LastRefresh:
     ok: bool
     failed: int
     exports: tuple[ExportOutcome, ...]
+    sentence: str = ""
+    """Why the refresh as a whole could not run its exports ("" when it ran them)."""
 
 
 class LastRefreshUnreadable(SgtuiError):
@@ -225,6 +227,7 @@ def load_last_refresh(runs_folder: Path) -> LastRefresh | None:
         ok=bool(data.get("ok", False)),
         failed=failed if isinstance(failed, int) else 0,
         exports=exports,
+        sentence=str(data.get("sentence") or ""),
     )
 
 

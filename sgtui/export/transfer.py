@@ -1,10 +1,15 @@
 """The transfer: read the segments, prepare the contacts, skip the unchanged, batch, upload.
 
-A producer thread streams the segments' members, prepares them, drops what SendGrid already
-has (delta runs) and fills batches; a few upload tasks on the loop send them (two or three
-requests in flight while the next batch is built); every accepted batch is written to the
-state database (job and contacts) in one transaction before it counts as sent, and gets a
-task that polls its job (:mod:`sgtui.export.jobs`).
+A producer thread streams the segments' members (a reader thread a few chunks ahead),
+prepares them, drops what SendGrid already has (delta runs) and fills batches; a few upload
+tasks on the loop send them (two or three requests in flight while the next batch is built);
+every accepted batch is written to the state database (job and contacts) in one transaction
+before it counts as sent, and gets a task that polls its job (:mod:`sgtui.export.jobs`).
+
+A delta run reads the digests of everything SendGrid confirmed once, into memory (a million
+contacts: about 60 MB for the run), and compares each contact's digest with them: no
+database lookup per contact. A mirror run asks the state database by email instead, chunk by
+chunk, because it also marks every contact the segments still hold.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from sgtui.export.events import (
     Warned,
 )
 from sgtui.export.prepare import ContactPreparer
+from sgtui.export.read_ahead import ReadAhead
 from sgtui.export.wording import counted
 from sgtui.workspace.limits import RECOMMENDED_MAX_PROFILES
 
@@ -146,22 +152,49 @@ class Transfer:
         """Worker thread: stream, prepare, skip unchanged, batch; hands batches to the loop."""
         from sgtui.source import open_source
 
+        scope = self.scope
+        export = scope.plan.export
+        mapping = dict(export.mapping)
+        custom = scope.custom_fields
+        columns = list(dict.fromkeys([scope.plan.key_column, *mapping.values(),
+                                      *(field.column for field in custom)]))
+        # Mirror mode marks every contact the segments hold as seen, so it asks the state
+        # database about each chunk's emails (in _stream); a delta upsert compares digests
+        # in memory.
+        delta = not scope.full and scope.known > 0 and not scope.mirror
+        source = members = None
+        try:
+            source = open_source(self.workspace)
+            # Started first: the database runs the members' query while the digests load.
+            members = ReadAhead(source.stream_members(list(export.segments), columns,
+                                                      chunk_size=self.options.chunk_size),
+                                self.control.stop.is_set)
+            known = self.store.confirmed_digests(export.name) if delta else None
+            self._preparer = ContactPreparer(
+                export.list_id, mapping, columns, expected=scope.plan.profiles_expected,
+                known=known, custom_fields=custom)
+            self._stream(members, queue, slots, self._preparer)
+        finally:
+            if members is not None:
+                members.close()
+            if source is not None:
+                source.close()
+            for _ in range(consumers):
+                self.control.loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    def _stream(self, members: ReadAhead[list[tuple[object, ...]]],
+                queue: asyncio.Queue[Batch | None], slots: threading.Semaphore,
+                preparer: ContactPreparer) -> None:
+        """Prepare and batch every chunk of members (the producer thread)."""
         control, options, scope = self.control, self.options, self.scope
         plan = scope.plan
         export = plan.export
-        mapping = dict(export.mapping)
-        custom = scope.custom_fields
-        columns = list(dict.fromkeys([plan.key_column, *mapping.values(),
-                                      *(field.column for field in custom)]))
-        preparer = self._preparer = ContactPreparer(
-            export.list_id, mapping, columns, expected=plan.profiles_expected,
-            custom_fields=custom)
+        store, name, full = self.store, export.name, scope.full
+        by_email = scope.mirror
+        seen_run = scope.run_id if by_email else None
         batcher = Batcher(export.list_id, max_contacts=options.max_batch_contacts,
                           max_bytes=options.max_batch_bytes)
         self._prefix = batcher.prefix
-        look_up = (not scope.full and scope.known > 0) or scope.mirror
-        seen_run = scope.run_id if scope.mirror else None
-        store, name, full = self.store, export.name, scope.full
 
         def hand_over(batch: Batch) -> None:
             while not slots.acquire(timeout=0.2):
@@ -170,19 +203,17 @@ class Transfer:
             self.batches_built += 1
             control.loop.call_soon_threadsafe(queue.put_nowait, batch)
 
-        source = open_source(self.workspace)
         try:
-            for rows in source.stream_members(list(export.segments), columns,
-                                              chunk_size=options.chunk_size):
+            for rows in members:
                 if control.stop.is_set():
                     return
                 chunk = preparer.prepare(rows)
                 known = (store.known_hashes(name, chunk.emails, mark_seen=seen_run)
-                         if look_up and chunk.emails else {})
+                         if by_email and chunk.emails else None)
                 unchanged = 0
                 for key, email, blob, digest in zip(chunk.keys, chunk.emails, chunk.blobs,
                                                     chunk.digests, strict=True):
-                    if not full and known.get(email) == digest:
+                    if known is not None and not full and known.get(email) == digest:
                         unchanged += 1
                         continue
                     ready = batcher.add(key, blob, digest)
@@ -200,6 +231,8 @@ class Transfer:
                         "SendGrid may take a while to process them."))
                 if counts.valid > plan.cap:
                     raise RunStopped(plan.over_cap_while_reading())
+            if control.stop.is_set():
+                return
             counts = control.counts
             control.emit_threadsafe(StageChanged(Stage.READ, StageState.DONE,
                                                  counted(counts.profiles, "profile")))
@@ -211,10 +244,6 @@ class Transfer:
                 f"{counted(counts.valid, 'contact')}, {counts.unchanged:,} unchanged"))
         except _HandedOver:
             pass
-        finally:
-            source.close()
-            for _ in range(consumers):
-                control.loop.call_soon_threadsafe(queue.put_nowait, None)
 
     def left_out_sentence(self) -> str | None:
         """What the summary says about custom values left out, per field (None: none)."""
@@ -268,7 +297,7 @@ class Transfer:
         while len(batch):
             body = await asyncio.to_thread(batch.body, self._prefix)
             try:
-                job_id = await control.or_cancel(client.upsert_body(body, len(batch)))
+                job_id = await control.answer_of(client.upsert_body(body, len(batch)))
             except InvalidContacts as error:
                 positions = {p.index for p in error.problems if 0 <= p.index < len(batch)}
                 if not positions:

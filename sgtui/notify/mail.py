@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.notify.delivery import (
     DEFAULT_POLICY,
     Delivery,
@@ -88,8 +89,8 @@ def send_mail(alert: Alert, relay: SmtpRelay, sender: str, recipients: tuple[str
         except socket.gaierror:
             raise Transient(f"{relay.host} was not found (no such host)") from None
         except (OSError, smtplib.SMTPException) as error:
-            raise Transient(f"{relay.shown} could not be reached "
-                            f"({type(error).__name__})") from None
+            raise Transient(sentence_for(
+                error, f"{relay.shown} could not be reached ({CAUSE})")) from None
 
     try:
         return Delivery(TARGET, destination, True, with_retries(attempt, policy))

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sgtui.errors import sentence_for
 from sgtui.notify import delivery
 from sgtui.notify.decide import Decision, Health, decide, health_of
 from sgtui.notify.delivery import Delivery, DeliveryPolicy
@@ -108,7 +109,8 @@ def send_test(workspace: Workspace, *, policy: DeliveryPolicy | None = None) -> 
         for result in deliveries:
             ledger.record(_sent("(test)", alert, None, result, at))
     except Exception as error:  # the report still says what happened
-        log_line(workspace, "WARNING", f"could not record the test alert ({_name(error)}).")
+        log_line(workspace, "WARNING", sentence_for(
+            error, "could not record the test alert ({cause})."))
     for result in deliveries:
         _log_delivery(workspace, "test alert", result)
     return TestReport(settings.problems, tuple(deliveries))
@@ -161,8 +163,8 @@ def _notice(workspace: Workspace, subject: str,
                           result)
         return deliveries
     except Exception as error:  # an alert never changes a run's outcome
-        log_line(workspace, "ERROR", f"alerts about {subject} were not sent: sgtui met an "
-                 f"unexpected problem ({_name(error)}).")
+        log_line(workspace, "ERROR", f"alerts about {subject} were not sent: " + sentence_for(
+            error, "sgtui met an unexpected problem ({cause})."))
         return []
 
 
@@ -226,7 +228,3 @@ def _failing_since(known: dict[str, Known]) -> datetime | None:
     moments = [k.since for k in known.values() if k.health is not Health.OK and k.since]
     return min(moments) if moments else None
 
-
-def _name(error: BaseException) -> str:
-    sentence = getattr(error, "sentence", None)
-    return sentence if isinstance(sentence, str) else type(error).__name__

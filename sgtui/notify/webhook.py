@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import httpx
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.notify.delivery import (
     DEFAULT_POLICY,
     Delivery,
@@ -66,4 +67,4 @@ def _reason(error: httpx.HTTPError) -> str:
         return "no such host"
     if "certificate" in text.lower() or "ssl" in text.lower():
         return "its TLS certificate was not accepted"
-    return type(error).__name__
+    return sentence_for(error, CAUSE)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import httpx
 
 from sgtui import __version__
+from sgtui.errors import sentence_for
 from sgtui.workspace.base_url import is_loopback_host
 
 MAX_ERRORS_FILE_BYTES = 16 * 1024 * 1024
@@ -71,7 +72,7 @@ async def fetch_errors_file(url: str, *, transport: httpx.AsyncBaseTransport | N
     except TimeoutError:
         raise ErrorsFileUnavailable(f"it did not arrive within {seconds:g} seconds") from None
     except httpx.HTTPError as error:
-        raise ErrorsFileUnavailable(f"the download failed ({type(error).__name__})") from None
+        raise ErrorsFileUnavailable(sentence_for(error, "the download failed ({cause})")) from None
     return parse_errors_file(content, max_bytes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sgtui.source.base import Column, CustomerSource, Segment, SegmentTotals, SourceError
+from sgtui.source.sqlite import SqliteSource
 
 if TYPE_CHECKING:
     from sgtui.workspace.config import Workspace
@@ -16,8 +17,6 @@ def open_source(workspace: Workspace) -> CustomerSource:
     """The customer data the workspace's ``[source]`` table points at."""
     config = workspace.source
     if config.type == "sqlite":
-        from sgtui.source.sqlite import SqliteSource
-
         return SqliteSource(workspace.source_path)
     if config.type == "postgresql":
         try:

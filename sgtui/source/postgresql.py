@@ -17,6 +17,7 @@ failure becomes a :class:`SourceError` with a sentence naming the host or the re
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import re
 import threading
@@ -382,8 +383,6 @@ _PREAMBLE = re.compile(r"^(connection failed:\s*)?(connection to server (at|on) 
 
 
 def _os_user() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:

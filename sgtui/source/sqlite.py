@@ -36,9 +36,7 @@ class SqliteSource:
                 "`sgtui import FILE.csv`, run `sgtui demo`, or set [source] path in sgtui.toml."
             )
         try:
-            self._db = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
-            )
+            self._db = self._connect()
             tables = {
                 row[0]
                 for row in self._db.execute(
@@ -46,9 +44,7 @@ class SqliteSource:
                 )
             }
         except sqlite3.DatabaseError as error:
-            raise SourceError(
-                f"{self.path} is not a readable SQLite database ({error})."
-            ) from None
+            raise self._unreadable(error) from None
         missing = [table for table in REQUIRED_TABLES if table not in tables]
         if missing:
             raise SourceError(
@@ -56,6 +52,20 @@ class SqliteSource:
                 "The README's 'Bring your own data' section shows the tables sgtui reads."
             )
         self._key = self._find_key_column()
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True,
+                               check_same_thread=False)
+
+    def _unreadable(self, error: sqlite3.DatabaseError) -> SourceError:
+        """The sentence for an SQLite error reading the customer database."""
+        if getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return SourceError(
+                f"The customer database {self.path} is locked by another program (an "
+                "import, or a tool holding a write lock), so sgtui could not read it. Try "
+                "again when it has finished."
+            )
+        return SourceError(f"{self.path} is not a readable SQLite database ({error}).")
 
     def _find_key_column(self) -> str:
         info = self._db.execute("PRAGMA table_info(profiles)").fetchall()
@@ -104,9 +114,10 @@ class SqliteSource:
         if not segment_ids:
             return SegmentTotals(0, 0)
         ids = list(dict.fromkeys(segment_ids))
-        if email_column is None:
+        if email_column is None:  # members whose profile exists, as the run reads them
             (profiles,) = self._db.execute(
-                f"SELECT COUNT(*) FROM ({self._members_sql(ids)})", ids
+                f"SELECT COUNT(*) FROM profiles p "
+                f"WHERE p.{quote(self._key)} IN ({self._members_sql(ids)})", ids
             ).fetchone()
             return SegmentTotals(profiles, 0)
         email = quote(email_column)
@@ -126,7 +137,7 @@ class SqliteSource:
         ids = list(dict.fromkeys(segment_ids))
         selected = ", ".join(f"p.{quote(c)}" for c in columns)
         # A separate connection, so a long stream never blocks counts from the UI.
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db = self._connect()
         try:
             cursor = db.execute(
                 f"SELECT {selected} FROM profiles p "
@@ -136,6 +147,8 @@ class SqliteSource:
             )
             while chunk := cursor.fetchmany(chunk_size):
                 yield chunk
+        except sqlite3.DatabaseError as error:
+            raise self._unreadable(error) from None
         finally:
             db.close()
 

@@ -9,6 +9,7 @@ reports every problem in a sentence.
 from __future__ import annotations
 
 import getpass
+import os
 import re
 import tomllib
 import uuid
@@ -55,8 +56,6 @@ class WorkspaceError(SgtuiError):
 
 def default_workspace_folder() -> Path:
     """``$SGTUI_WORKSPACE``, else a per-user data folder."""
-    import os
-
     configured = os.environ.get(ENV_WORKSPACE, "").strip()
     if configured:
         return Path(configured).expanduser()

@@ -9,10 +9,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sgtui.workspace.model import Access, ConnectionConfig, ExportConfig
+from sgtui.workspace.model import Access, ConnectionConfig, ExportConfig, UsableBy
 
 
 class Role(StrEnum):
@@ -46,8 +44,6 @@ def can_manage_connections(role: Role) -> bool:
 
 def can_use_connection(role: Role, connection: ConnectionConfig) -> bool:
     """Pick ``connection`` for an export."""
-    from sgtui.workspace.model import UsableBy
-
     if role is Role.ADMIN:
         return True
     return role is Role.CONTRIBUTOR and connection.usable_by is UsableBy.ADMINS_AND_CONTRIBUTORS

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from sgtui.errors import SgtuiError
+from sgtui.workspace.files import atomic_write_text
 
 SERVICE = "sgtui"
 ENV_API_KEY = "SGTUI_API_KEY"
@@ -186,8 +188,6 @@ class KeyFileSecrets:
     """
 
     def __init__(self, path: os.PathLike[str] | str) -> None:
-        from pathlib import Path
-
         self.path = Path(path)
 
     def _read(self) -> dict[str, str]:
@@ -197,8 +197,6 @@ class KeyFileSecrets:
         return dict(line.split("\t", 1) for line in lines if "\t" in line)
 
     def _write(self, keys: dict[str, str]) -> None:
-        from sgtui.workspace.files import atomic_write_text
-
         text = "".join(f"{account}\t{key}\n" for account, key in sorted(keys.items()))
         atomic_write_text(self.path, text, mode=0o600)
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -124,6 +125,86 @@ class StateError(SgtuiError):
     """The state database cannot be used; ``sentence`` says why."""
 
 
+class StateDamaged(StateError):
+    """The state database is damaged (empty, cut short, not SQLite, or corrupt)."""
+
+    def __init__(self, path: Path, why: str, set_aside: Path | None = None) -> None:
+        if set_aside is not None:
+            then = (f"sgtui kept it as {set_aside.name} (renamed, not deleted); the next run "
+                    "starts a fresh state and sends every contact once.")
+        else:
+            then = ("the next run keeps it aside (renamed, not deleted), starts a fresh state "
+                    "and sends every contact once.")
+        super().__init__(f"The state database {path} is damaged ({why}); {then}")
+        self.path, self.why, self.set_aside = path, why, set_aside
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def damage_on_disk(path: Path) -> str | None:
+    """What is wrong with the state file at ``path`` as its bytes show (read without
+    SQLite: empty, not SQLite at all, cut short), or None when it looks whole."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return None
+    if size == 0:
+        return "the file is empty"
+    if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+        return "the file is not an SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    wal = path.with_name(path.name + "-wal")
+    wal_holds_pages = wal.exists() and wal.stat().st_size > 0
+    if not wal_holds_pages and (size % page_size or (pages and size < pages * page_size)):
+        return "the file is cut short"
+    return None
+
+
+def state_damage(path: Path) -> str | None:
+    """What :func:`damage_on_disk` finds, or else what SQLite's own check of every page
+    finds (``sgtui check`` asks this); None when the state database is whole or absent."""
+    found = damage_on_disk(path)
+    if found is not None or not path.exists():
+        return found
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return None  # a run holds it: it is in use, not damaged
+        return f"SQLite cannot read it: {error}"
+    if rows != [("ok",)]:
+        return "SQLite found damaged pages"
+    return None
+
+
+def _database_sentence(path: Path, error: sqlite3.DatabaseError) -> StateError:
+    """The sentence for an SQLite error on the state database (not damage)."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(error):
+        return StateError(f"The state database {path} is locked by another sgtui; try "
+                          "again when it has finished.")
+    if name.startswith("SQLITE_FULL"):
+        return StateError(f"The disk holding {path} is full, so sgtui could not record "
+                          "the run; free some space and run it again (nothing is sent "
+                          "twice).")
+    if name.startswith("SQLITE_READONLY"):
+        return StateError(f"sgtui cannot write its state database {path} (it or its "
+                          "folder is read-only); make the workspace folder writable for "
+                          "you and run it again.")
+    return StateError(f"sgtui cannot use its state database {path} ({error}); check the "
+                      "disk and the folder's permissions, then run it again.")
+
+
 @dataclass(frozen=True, slots=True)
 class JobRecord:
     """One SendGrid job of a run (an upsert batch, or a removal from the list)."""
@@ -185,9 +266,46 @@ def _parse(text: str | None) -> datetime:
 class StateStore:
     """Runs, jobs, rejected rows and per-export contact hashes in one SQLite file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, set_aside_damage: bool = False) -> None:
+        """Open (or create) the state database at ``path``.
+
+        A damaged one raises :class:`StateDamaged`; with ``set_aside_damage`` (a run) it is
+        renamed aside instead and a fresh one started (``set_aside`` names the old one), and
+        damage found later sets it aside at once, so the next run starts afresh.
+        """
         self.path = Path(path)
-        self._migrate()
+        self.set_aside: Path | None = None
+        self._set_aside_damage = set_aside_damage
+        try:
+            self._migrate()
+        except StateDamaged as damaged:
+            if not set_aside_damage:
+                raise
+            self.set_aside = damaged.set_aside
+            self._migrate()
+
+    def _keep_aside(self) -> Path:
+        """Rename the damaged file (and its journal files) aside; the new name."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        number = 1
+        while aside.exists():
+            number += 1
+            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{number}")
+        for suffix in ("-wal", "-shm", "-journal"):
+            side = self.path.with_name(self.path.name + suffix)
+            with contextlib.suppress(FileNotFoundError):
+                side.rename(aside.with_name(aside.name + suffix))
+        self.path.rename(aside)
+        return aside
+
+    def _damaged(self, why: str) -> StateDamaged:
+        if not self._set_aside_damage:
+            return StateDamaged(self.path, why)
+        try:
+            return StateDamaged(self.path, why, self._keep_aside())
+        except OSError:
+            return StateDamaged(self.path, why)
 
     # -- plumbing ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -196,8 +314,13 @@ class StateStore:
             refuse_link(self.path)
         except PlantedLink as planted:
             raise StateError(planted.sentence) from None
+        if not self.path.exists():
+            raise StateError(f"The state database {self.path} is gone (moved or deleted "
+                             "while sgtui used it); the next run starts a fresh one.")
         try:
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            # mode=rw: a file moved away mid-run is never silently made anew here.
+            db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=rw", uri=True,
+                                 timeout=30.0, isolation_level=None)
         except sqlite3.Error as error:
             raise StateError(
                 f"sgtui cannot open its state database {self.path} ({error})."
@@ -206,13 +329,10 @@ class StateStore:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA busy_timeout=30000")
             yield db
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise StateError(
-                    f"The state database {self.path} is locked by another sgtui; try again "
-                    "when it has finished."
-                ) from None
-            raise
+        except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorname", "") in _DAMAGE_CODES:
+                raise self._damaged(str(error)) from None
+            raise _database_sentence(self.path, error) from None
         finally:
             db.close()
 
@@ -225,7 +345,8 @@ class StateStore:
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
 
@@ -233,6 +354,14 @@ class StateStore:
         if not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             create_exclusive(self.path)
+        else:
+            try:
+                refuse_link(self.path)
+            except PlantedLink as planted:
+                raise StateError(planted.sentence) from None
+            why = damage_on_disk(self.path)
+            if why is not None:
+                raise self._damaged(why)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -312,13 +441,15 @@ class StateStore:
 
     # -- the engine's writes -----------------------------------------------------------------
     def start_run(self, export: str, *, dry_run: bool, full: bool, pid: int,
-                  started_at: datetime) -> int:
-        """Record a new running run; its id."""
+                  started_at: datetime, after: int = 0) -> int:
+        """Record a new running run; its id, past every earlier run and past ``after`` (the
+        highest run number files in runs/ carry, so a fresh state never reuses one)."""
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO runs (export, status, started_at, dry_run, full, pid) "
-                "VALUES (?, 'running', ?, ?, ?, ?)",
-                (export, started_at.isoformat(timespec="milliseconds"), int(dry_run),
+                "INSERT INTO runs (id, export, status, started_at, dry_run, full, pid) "
+                "VALUES (MAX(COALESCE((SELECT MAX(id) FROM runs), 0), ?) + 1, ?, 'running', "
+                "?, ?, ?, ?)",
+                (after, export, started_at.isoformat(timespec="milliseconds"), int(dry_run),
                  int(full), pid),
             )
             return int(cursor.lastrowid or 0)
@@ -382,6 +513,13 @@ class StateStore:
         with self._connect() as db:
             return db.execute("SELECT COUNT(*) FROM contacts WHERE export = ?",
                               (export,)).fetchone()[0]
+
+    def confirmed_digests(self, export: str) -> set[int]:
+        """The hash of every contact SendGrid confirmed on the export's list (0, "send
+        again", left out): an unchanged contact's digest is among them."""
+        with self._connect() as db:
+            return {row[0] for row in db.execute(
+                "SELECT hash FROM contacts WHERE export = ? AND hash != 0", (export,))}
 
     def last_confirmation(self, export: str, sample: int, window: timedelta
                           ) -> tuple[datetime | None, list[str]]:
@@ -528,4 +666,5 @@ class StateStore:
             )
 
 
-__all__ = ["JobRecord", "PendingJob", "StateError", "StateStore"]
+__all__ = ["JobRecord", "PendingJob", "StateDamaged", "StateError", "StateStore",
+           "damage_on_disk", "state_damage"]

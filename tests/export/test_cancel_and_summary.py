@@ -165,3 +165,16 @@ def test_counts_in_sentences_agree_with_their_nouns() -> None:
     assert counted(0, "contact") == "0 contacts"
     assert counted(1, "person", "people") == "1 person"
     assert counted(1_000, "person", "people") == "1,000 people"
+
+
+async def test_jobs_sendgrid_never_confirmed_are_not_reported_as_refused(setup: Setup) -> None:
+    setup.sandbox.job_delay = 60.0  # SendGrid never finishes in time
+    summary, _ = await run_news(setup, RunOptions(job_timeout=0.3, poll_initial=0.05,
+                                                  poll_max=0.1))
+    assert summary.status is RunStatus.PARTIAL
+    assert summary.rejected_by_sendgrid == 0
+    assert "refused" not in summary.sentence
+    assert f"SendGrid never confirmed {summary.uploaded:,} contacts" in summary.sentence
+    assert summary.rejected_csv  # sgtui's own rows only: SendGrid refused none
+    with open(summary.rejected_csv, encoding="utf-8") as rows:
+        assert ",sendgrid" not in rows.read()

@@ -81,3 +81,36 @@ def test_too_many_removals_names_the_flag_to_allow_them() -> None:
 def test_an_unexpected_problem_names_its_kind_only() -> None:
     sentence = unexpected_sentence(KeyError("secret-ish detail"))
     assert "KeyError" in sentence and "secret-ish" not in sentence
+
+
+def test_contacts_whose_answer_never_came_are_not_called_refused() -> None:
+    status, sentence = outcome(RunFacts(RunCounts(valid=9, uploaded=9), job_problems=2,
+                                        unconfirmed=6, rejected_csv="r.csv"))
+    assert status is RunStatus.PARTIAL
+    assert "refused" not in sentence and "names" not in sentence
+    assert "SendGrid never confirmed 6 contacts" in sentence and "the next run checks" in sentence
+
+
+def test_members_that_point_at_no_profile_are_not_counted_as_profiles(tmp_path) -> None:
+    import sqlite3
+
+    from sgtui.source.sqlite import SqliteSource
+
+    path = tmp_path / "customers.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE profiles (customer_id TEXT PRIMARY KEY, email TEXT);"
+        "CREATE TABLE segments (segment_id TEXT PRIMARY KEY, name TEXT, description TEXT);"
+        "CREATE TABLE segment_members (segment_id TEXT, profile_id TEXT);"
+        "INSERT INTO profiles VALUES ('p1', 'one@example.com');"
+        "INSERT INTO segments VALUES ('s', 'S', '');")
+    db.executemany("INSERT INTO segment_members VALUES ('s', ?)",
+                   [("p1",)] + [(f"ghost{i}",) for i in range(500)])
+    db.commit()
+    db.close()
+    source = SqliteSource(path)
+    try:
+        assert source.totals(["s"], None).profiles == 1  # what a run then reads
+        assert sum(len(chunk) for chunk in source.stream_members(["s"], ["email"])) == 1
+    finally:
+        source.close()

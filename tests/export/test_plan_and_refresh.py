@@ -81,7 +81,7 @@ def test_a_second_refresh_does_not_overlap_the_first(setup: Setup,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     with FileLock(setup.workspace.folder / "refresh.lock"):
         assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
-    assert "another refresh of this workspace is still running" in capsys.readouterr().err
+    assert "Another refresh of this workspace is still running" in capsys.readouterr().err
     assert setup.put_count() == 0
 
 

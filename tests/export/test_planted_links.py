@@ -77,8 +77,23 @@ def test_a_planted_rejected_rows_link_never_receives_customer_emails(
     code, said = run_news(shared, capsys)
     assert code in (0, 1), said
     assert untouched(victim)
-    assert plain_and_private(planted)
-    assert "@" in planted.read_text()  # the rejected rows went to sgtui's own file
+    own = runs(shared) / "run-2-news-rejected.csv"  # run numbers go past the planted name
+    assert plain_and_private(own)
+    assert "@" in own.read_text()  # the rejected rows went to sgtui's own file
+
+
+def test_a_link_planted_at_the_rejected_rows_name_is_replaced_not_followed(
+        shared: Setup, victim: Path) -> None:
+    from sgtui.export.events import RejectedRow
+    from sgtui.export.rejected import RejectedCsv
+
+    planted = runs(shared) / "run-7-news-rejected.csv"
+    planted.symlink_to(victim)
+    csv = RejectedCsv(planted)
+    csv.write([RejectedRow("k1", "someone@example.com", "no")], by_sendgrid=False)
+    csv.close()
+    assert untouched(victim)
+    assert plain_and_private(planted) and "someone@example.com" in planted.read_text()
 
 
 def test_a_world_readable_log_someone_left_is_replaced_not_appended_to(

@@ -152,14 +152,17 @@ def test_body_that_is_not_json_is_refused(api: httpx.Client) -> None:
     assert response.status_code == 400
 
 
+def three_custom_fields(api: httpx.Client) -> tuple[str, str, str]:
+    """The ids of new custom fields tier (Text), score (Number) and joined (Date)."""
+    made = [api.post("/v3/marketing/field_definitions",
+                     json={"name": name, "field_type": kind}).json()["id"]
+            for name, kind in (("tier", "Text"), ("score", "Number"), ("joined", "Date"))]
+    return made[0], made[1], made[2]
+
+
 def test_custom_fields_go_by_id_and_come_back_by_name_with_dates_in_iso_8601(
         api: httpx.Client) -> None:
-    tier = api.post("/v3/marketing/field_definitions",
-                    json={"name": "tier", "field_type": "Text"}).json()["id"]
-    score = api.post("/v3/marketing/field_definitions",
-                     json={"name": "score", "field_type": "Number"}).json()["id"]
-    joined = api.post("/v3/marketing/field_definitions",
-                      json={"name": "joined", "field_type": "Date"}).json()["id"]
+    tier, score, joined = three_custom_fields(api)
     upsert(api, [{"email": "cf@example.com", "custom_fields": {
         tier: "gold", score: 15.5, joined: "2021-02-11T23:03:03.000Z"}},
         {"email": "us@example.com", "custom_fields": {score: 12, joined: "01/31/2026"}}])
@@ -175,12 +178,7 @@ def test_custom_fields_go_by_id_and_come_back_by_name_with_dates_in_iso_8601(
 
 
 def test_custom_values_are_checked_in_the_job_not_in_the_put(api: httpx.Client) -> None:
-    tier = api.post("/v3/marketing/field_definitions",
-                    json={"name": "tier", "field_type": "Text"}).json()["id"]
-    score = api.post("/v3/marketing/field_definitions",
-                     json={"name": "score", "field_type": "Number"}).json()["id"]
-    joined = api.post("/v3/marketing/field_definitions",
-                      json={"name": "joined", "field_type": "Date"}).json()["id"]
+    tier, score, joined = three_custom_fields(api)
     job = upsert(api, [{"email": "date@example.com", "custom_fields": {joined: "AAAAA"}},
                        {"email": "num@example.com", "custom_fields": {score: "many"}},
                        {"email": "text@example.com", "custom_fields": {tier: "x" * 1001}},

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace import roles
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import Access
@@ -142,8 +143,6 @@ class AccessScreen(Screen[None]):
             self._status(f"{user} is already {self._as(role)}.")
             return
         if user == self.app.workspace.user and role is not Role.ADMIN:
-            from sgtui.tui.widgets.confirm import ConfirmModal
-
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.save_access(changed, f"You are now {self._as(role)}.", user)

@@ -18,11 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
+from sgtui.tui.screens.connection_setup.keys import stored_key
+from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
 from sgtui.workspace import roles
 from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role
-from sgtui.workspace.secrets import ApiKey, SecretsError, account_name
+from sgtui.workspace.secrets import ApiKey, SecretsError, account_name, user_key_file
 
 if TYPE_CHECKING:
     from sgtui.tui.app import SgtuiApp
@@ -282,8 +285,6 @@ class ConnectionsScreen(Screen[None]):
                     True, f"✓ “{name}” works: the key may {may}."))
 
     def _key_for(self, connection: ConnectionConfig) -> ApiKey | None:
-        from sgtui.tui.screens.connection_setup.keys import stored_key
-
         return stored_key(self.app, connection.name)
 
     @on(ConnectionTested)
@@ -292,9 +293,6 @@ class ConnectionsScreen(Screen[None]):
 
     def action_remove(self) -> None:
         """Remove the highlighted connection, asking what to do with exports that use it."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-        from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
-
         connection = self._selected()
         if connection is None:
             return
@@ -320,8 +318,6 @@ class ConnectionsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="remove-connection", exit_on_error=False)
     def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:
         """Write the removal (and the exports' fate) to ``sgtui.toml``; forget my key."""
-        from sgtui.tui.widgets.connection.confirm_remove import RemoveChoice
-
         exports = self.app.workspace.exports_using(connection.name)
 
         def change(workspace: Workspace) -> None:
@@ -348,8 +344,6 @@ class ConnectionsScreen(Screen[None]):
 
     def _forget_keys(self, name: str) -> None:
         """Forget this user's key for connection ``name``: keyring and the chosen key file."""
-        from sgtui.workspace.secrets import user_key_file
-
         account = account_name(self.app.workspace.id, name)
         with contextlib.suppress(SecretsError):  # no keyring: nothing of ours is in it
             self.app.secrets.delete(account)

@@ -16,7 +16,13 @@ from textual.suggester import Suggester
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Select, Static
 
 from sgtui.errors import CAUSE, sentence_for
-from sgtui.source.csv_import import CsvImportError, CsvPreview, ImportResult
+from sgtui.source.csv_import import (
+    CsvImportError,
+    CsvPreview,
+    ImportResult,
+    import_csv,
+    preview_csv,
+)
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
@@ -184,8 +190,6 @@ class CsvImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="csv-preview", exit_on_error=False)
     def load_preview(self, path: Path) -> None:
         """Read the file's layout and first rows off the UI thread."""
-        from sgtui.source.csv_import import preview_csv
-
         try:
             if not path.is_file():
                 raise CsvImportError(f"There is no file {path}.")
@@ -253,8 +257,6 @@ class CsvImportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="csv-import", exit_on_error=False)
     def run_import(self, path: Path, key: str | None, segments_column: str | None) -> None:
         """Load the file in one transaction, off the UI thread."""
-        from sgtui.source.csv_import import import_csv
-
         try:
             result = import_csv(
                 path, self.app.workspace.source_path, key=key, segments_column=segments_column,

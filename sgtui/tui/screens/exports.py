@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,8 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace.config import WorkspaceError
-from sgtui.workspace.model import ExportConfig, Schedule
+from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
 
 if TYPE_CHECKING:
@@ -194,7 +196,6 @@ class ExportsScreen(Screen[None]):
         detail.display = export is not None
         if export is None:
             return
-        from sgtui.workspace.model import MAPPABLE_FIELDS
 
         names = self._segment_names()
         mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
@@ -361,15 +362,13 @@ class ExportsScreen(Screen[None]):
         if export is None:
             return
         on = export.schedule is not Schedule.REFRESH
-        changed = _replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
+        changed = replace(export, schedule=Schedule.REFRESH if on else Schedule.MANUAL)
         self.write(lambda ws: ws.put_export(changed),
                    f"{export.name} now runs with every refresh." if on
                    else f"{export.name} now runs on demand only.")
 
     def action_detach_connection(self) -> None:
         """Keep the selected export but detach its connection (it will not run)."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         export = self._editable("detach")
         if export is None:
             return
@@ -377,7 +376,7 @@ class ExportsScreen(Screen[None]):
             self.notify(f"{export.name} has no connection attached. Edit it to attach one.",
                         markup=False)
             return
-        changed = _replace(export, connection=None)
+        changed = replace(export, connection=None)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -392,8 +391,6 @@ class ExportsScreen(Screen[None]):
 
     def action_remove_export(self) -> None:
         """Remove the selected export, after asking."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         export = self._editable("remove")
         if export is None:
             return
@@ -424,8 +421,6 @@ class ExportsScreen(Screen[None]):
 
     def action_run_scheduled(self) -> None:
         """Run every scheduled export (what a refresh does), after asking."""
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         workspace = self.app.workspace
         names = [e.name for e in workspace.exports.values()
                  if e.schedule is Schedule.REFRESH and not e.is_detached
@@ -492,10 +487,4 @@ class ExportsScreen(Screen[None]):
             self.notify(event.problem, severity="error", markup=False)
         else:
             self.notify(event.done, markup=False)
-
-
-def _replace(export: ExportConfig, **changes: object) -> ExportConfig:
-    from dataclasses import replace
-
-    return replace(export, **changes)  # type: ignore[arg-type]
 

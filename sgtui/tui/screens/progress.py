@@ -12,6 +12,7 @@ from sgtui.export.progress_state import RunProgressState
 from sgtui.tui.runs import RunHandle, start_run
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.progress import RunProgressPanel
+from sgtui.workspace.roles import can_edit_export
 
 
 class RunProgressScreen(Screen[None]):
@@ -63,8 +64,6 @@ class RunProgressScreen(Screen[None]):
         return True
 
     def _may_run(self) -> bool:
-        from sgtui.workspace.roles import can_edit_export
-
         workspace = self.app.workspace  # type: ignore[attr-defined]
         export = workspace.exports.get(self.state.export)
         return export is not None and can_edit_export(workspace.role, export,

@@ -243,7 +243,10 @@ class ScheduleScreen(Screen[None]):
                 "each refresh's outcome shows here."
             )
         when = _time(last.finished_at)
-        if not last.exports:
+        if last.sentence:
+            head = Content.styled(f"Finished {when}: the refresh could not run. "
+                                  f"{last.sentence}", "bold $error")
+        elif not last.exports:
             head = Content(f"Finished {when}: no export was scheduled, so nothing ran.")
         elif last.ok:
             head = Content.styled(

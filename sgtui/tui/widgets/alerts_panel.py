@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from sgtui.errors import sentence_for
 from sgtui.notify.delivery import Delivery
 from sgtui.notify.ledger import REFRESH, SentAlert
 from sgtui.notify.message import TEST
@@ -110,8 +111,7 @@ class AlertsPanel(Vertical):
                 ledger = AlertLedger(workspace.state_path)
                 last, failures = ledger.last_alerts(), ledger.failures()
         except Exception as error:  # an unreadable database must not end the app
-            problem = getattr(error, "sentence", None) or (
-                f"The alerts sent could not be read ({type(error).__name__}).")
+            problem = sentence_for(error, "The alerts sent could not be read ({cause}).")
         self.post_message(self.Loaded(last, failures, problem))
 
     def on_alerts_panel_loaded(self, event: Loaded) -> None:

@@ -9,6 +9,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
 
+from sgtui.sendgrid.errors import SendGridError
+from sgtui.sendgrid.security import check_base_url
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import Region, SetupMode
 from sgtui.workspace.secrets import ApiKey
@@ -153,8 +155,6 @@ class ApiKeyStep(SetupStep):
         if draft.region is Region.CUSTOM:
             if not draft.custom_url:
                 return "Enter the custom base URL, or pick Global or EU under Advanced."
-            from sgtui.sendgrid.errors import SendGridError
-            from sgtui.sendgrid.security import check_base_url
 
             try:
                 check_base_url(draft.base_url)

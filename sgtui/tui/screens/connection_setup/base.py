@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from sgtui.tui.screens.connection_setup.draft import SetupMode
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.step_indicator import StepIndicator
 
 if TYPE_CHECKING:
@@ -146,7 +147,6 @@ class SetupStep(Screen[None]):
         if not self.draft.dirty:
             self.flow.close()
             return
-        from sgtui.tui.widgets.confirm import ConfirmModal
 
         what = "this new connection" if self.draft.is_new else "your changes"
         body = (f"You have not saved {what}. Discard it and go back? Nothing has been "

@@ -11,7 +11,9 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from sgtui.errors import sentence_for
+from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
 from sgtui.tui.screens.connection_setup.base import SetupStep
+from sgtui.tui.screens.connection_setup.keys import stored_key
 from sgtui.workspace.secrets import ApiKey
 
 INTERACTIVE_RETRIES = 1
@@ -85,8 +87,6 @@ class ConnectStep(SetupStep):
 
     def _stored_key(self) -> ApiKey | None:
         """The current user's stored key for this connection, else ``$SGTUI_API_KEY``."""
-        from sgtui.tui.screens.connection_setup.keys import stored_key
-
         return stored_key(self.app, self.draft.name)
 
     @on(KeyChecked)
@@ -107,8 +107,6 @@ class ConnectStep(SetupStep):
         self.query_one("#setup-next" if passed else "#check-again", Button).focus()
 
     def _show_scopes(self, scopes: frozenset[str]) -> None:
-        from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
-
         missing = missing_scopes(scopes)
         if missing:
             self._result(
@@ -129,8 +127,6 @@ class ConnectStep(SetupStep):
         self.start_check()
 
     def problem(self) -> str | None:
-        from sgtui.sendgrid import missing_scopes
-
         if self.no_key:
             return None
         if self.draft.scopes is None:

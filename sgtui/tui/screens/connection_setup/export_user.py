@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 from sgtui.errors import sentence_for
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import SetupMode
+from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
     KEY_FILE_NAME,
@@ -90,8 +91,6 @@ class ExportUserStep(SetupStep):
 
     @on(Button.Pressed, "#key-file")
     def _use_key_file(self) -> None:
-        from sgtui.tui.widgets.confirm import ConfirmModal
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self.query_one("#key-file", Button).disabled = True

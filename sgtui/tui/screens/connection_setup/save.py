@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.consent import describe_consent
 from sgtui.workspace.config import WorkspaceError, now_utc
@@ -38,8 +39,6 @@ class SaveStep(SetupStep):
 
     def summary(self) -> Content:
         """What will be (or was) saved, one fact a line."""
-        from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
-
         draft = self.draft
         if draft.scopes is None:
             permissions = "not checked"
