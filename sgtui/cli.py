@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--profiles", type=_positive_int, default=25_000, metavar="N",
                       help="how many demo profiles to generate (default 25,000)")
     demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
-    _add_workspace(demo)
+    _add_workspace(demo, "a new temporary folder, kept after the demo")
     demo.set_defaults(command="demo")
 
     sandbox = commands.add_parser(
@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     csv_import = commands.add_parser("import", help="load profiles from a CSV file")
     csv_import.add_argument("file", type=Path, metavar="FILE.csv")
     csv_import.add_argument("--key", default=None, metavar="COLUMN",
-                            help="the column that identifies a profile")
+                            help="the column that identifies a profile; into a workspace "
+                                 "that has profiles, the file's column holding its key")
     csv_import.add_argument("--segments-column", default=None, metavar="COLUMN",
                             help="a column listing segment names, e.g. 'newsletter;vip'")
     _add_workspace(csv_import)
@@ -164,10 +165,11 @@ def _load(target: str) -> Callable[[argparse.Namespace], int]:
     return getattr(import_module(module), function)
 
 
-def _add_workspace(parser: argparse.ArgumentParser) -> None:
+def _add_workspace(parser: argparse.ArgumentParser,
+                   default: str = "$SGTUI_WORKSPACE, else a per-user folder") -> None:
     parser.add_argument(
         "--workspace", type=Path, default=argparse.SUPPRESS, metavar="DIR",
-        help="the workspace folder (default: $SGTUI_WORKSPACE, else a per-user folder)",
+        help=f"the workspace folder (default: {default})",
     )
 
 

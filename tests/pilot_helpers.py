@@ -20,3 +20,17 @@ async def until(pilot: Pilot, condition: Callable[[], bool], *, seconds: float =
 def text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
     """The plain text a Static shows."""
     return str(screen.query_one(selector, Static).render())
+
+
+def screen_plain_text(app) -> str:  # type: ignore[no-untyped-def]
+    """Every cell of the screen as plain text, as a text capture or screen reader gets it."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system=None, record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text()

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from sgtui.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from sgtui.source.csv_import import CsvImportError, import_csv
+from sgtui.source.csv_import import CsvImportError, describe_key, import_csv
 from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
@@ -40,8 +40,8 @@ def main(args: argparse.Namespace) -> int:
               "is as it was.", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(result.summary())
-    print(f"Profiles are identified by {result.key_column!r}"
-          + (f"; segments came from {result.segments_column!r}." if result.segments_column
-             else "; the file has no segments column (--segments-column)."))
+    print(describe_key(result.key_column, result.stored_key)
+          + (f" Segments came from {result.segments_column!r}." if result.segments_column
+             else " The file has no segments column (--segments-column)."))
     print(f"Customer data: {result.database}")
     return EXIT_OK

@@ -9,6 +9,7 @@ the key to paste.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -98,7 +99,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"Preparing a demo workspace in {folder} with {args.profiles:,} profiles…")
     try:
         with demo_session(Path(folder), profiles=args.profiles, seed=args.seed) as session:
-            print(_welcome(session))
+            print(_welcome(session, Path(folder)))
             session.make_app().run()
     except WorkspaceError as error:
         print(f"sgtui demo: {error.sentence}", file=sys.stderr)
@@ -113,7 +114,7 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _welcome(session: DemoSession) -> str:
+def _welcome(session: DemoSession, folder: Path) -> str:
     info = session.info
     lists = ", ".join(DEMO_LISTS)
     return (
@@ -121,5 +122,7 @@ def _welcome(session: DemoSession) -> str:
         f"{session.sandbox.job_delay:g} s and list counts catch up "
         f"{session.sandbox.index_lag:g} s later, like the real ones).\n"
         f"Demo API key (the app shows it too): {info.api_key}\n"
-        "Keys are kept in memory for this session only; the OS keyring is not used."
+        "Keys are kept in memory for this session only; the OS keyring is not used.\n"
+        "To run an export headless while the demo is open, from another terminal:\n"
+        f"  SGTUI_API_KEY={info.api_key} sgtui run NAME --workspace {shlex.quote(str(folder))}"
     )

@@ -18,13 +18,14 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sgtui.cli import EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE
 from sgtui.errors import sentence_for
@@ -223,7 +224,13 @@ class _RefreshReport:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _tuning() -> dict[str, int]:
+class _Tuning(TypedDict, total=False):
+    """The :class:`RunOptions` the environment may tune."""
+
+    max_batch_contacts: int
+
+
+def _tuning() -> _Tuning:
     """``$SGTUI_BATCH_CONTACTS``: smaller upload batches (for slow links, and tests)."""
     import os
 
@@ -374,9 +381,10 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
 def describe(summary: RunSummary) -> str:
     """A few lines for people."""
     dry = " (dry run)" if summary.dry_run else ""
+    which = (f"Run {summary.run_id} of {summary.export}" if summary.run_id
+             else f"The run of {summary.export} (never recorded)")
     lines = [
-        f"Run {summary.run_id} of {summary.export}{dry}: {summary.status.value} "
-        f"in {summary.seconds:.1f} s",
+        f"{which}{dry}: {summary.status.value} in {summary.seconds:.1f} s",
         f"  {counted(summary.profiles, 'profile')} read, {counted(summary.valid, 'contact')} "
         f"({counted(summary.duplicates, 'duplicate')} merged, {summary.invalid_email:,} invalid "
         f"and {summary.missing_email:,} missing emails, "
@@ -404,7 +412,7 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
     try:
         stream = open(open_append(workspace.runs_folder / "sgtui.log"), "a",  # noqa: SIM115
                       encoding="utf-8")
-        handler: logging.Handler = logging.StreamHandler(stream)
+        handler: logging.Handler = _QuietLogHandler(stream)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -416,11 +424,20 @@ def _log_to_workspace(workspace: Workspace) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
-        handler.close()
-        if isinstance(handler, logging.StreamHandler):
-            handler.stream.close()
+        with contextlib.suppress(OSError):  # a full disk refuses the last flush
+            handler.close()
+            if isinstance(handler, logging.StreamHandler):
+                handler.stream.close()
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
+
+
+class _QuietLogHandler(logging.StreamHandler):
+    """Writes runs/sgtui.log; a line that cannot be written (a full disk) is dropped, never
+    printed to the terminal as a traceback: the run's summary says what happened."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None
 
 
 def _write_last_refresh(runs: Path, outcome: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sgtui.errors import CAUSE, sentence_for
 from sgtui.export.catch_up import check_list_count
 from sgtui.export.control import (
     RATE_LIMIT_PACING,
@@ -343,7 +344,13 @@ class _Run:
             rejected_csv=None, **self.control.counts.as_dict(),
         )
         if self.rejected is not None:
-            self.rejected.close()
+            try:
+                self.rejected.close()
+            except OSError as error:  # e.g. the disk filled up: the run's end still counts
+                logger.warning("rejected-rows file not completed: %s", error)
+                cause = sentence_for(error, CAUSE)
+                summary = replace(summary, sentence=f"{summary.sentence} The rejected-rows "
+                                  f"file may be incomplete ({cause}).")
             summary = replace(summary, rejected_csv=self.rejected.written)
         if self.store is not None and self.run_id:
             try:

@@ -9,6 +9,7 @@ refused some contacts (or did not finish a job).
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +123,17 @@ UNEXPECTED = ("The run stopped on an unexpected problem ({cause}); the next run 
 """The engine's last line, when something it did not foresee broke (details in the log)."""
 
 
+DISK_FULL = ("The disk holding the workspace is full, so the run stopped; free some space "
+             "and run it again: the next run picks up where this one stopped.")
+READ_ONLY = ("sgtui cannot write in the workspace folder ({cause}); make it writable for you "
+             "and run it again: the next run picks up where this one stopped.")
+
+
 def unexpected_sentence(error: BaseException) -> str:
-    """The sentence for a problem the engine did not foresee."""
+    """The sentence for a problem the engine did not foresee (a full disk, a folder it may
+    not write, ... are named as such)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DISK_FULL
+    if isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return sentence_for(error, READ_ONLY)
     return sentence_for(error, UNEXPECTED)

@@ -135,6 +135,8 @@ class RunProgressState:
     )
     _last_point: tuple[float, int] | None = field(default=None, init=False, repr=False)
     _frozen_elapsed: float | None = field(default=None, init=False, repr=False)
+    _recorded: bool = field(default=False, init=False, repr=False)
+    """Rebuilt from history: the recorded summary's counts are the run's, even when 0."""
 
     # -- folding -----------------------------------------------------------------------------
     def apply(self, event: RunEvent) -> None:
@@ -336,14 +338,14 @@ class RunProgressState:
     @property
     def created(self) -> int:
         """Contacts SendGrid created, as its jobs report them."""
-        if self.summary is not None and self.summary.created:
+        if self.summary is not None and (self.summary.created or self._recorded):
             return self.summary.created
         return sum(row.created for row in self.batches.values())
 
     @property
     def updated(self) -> int:
         """Contacts SendGrid updated, as its jobs report them."""
-        if self.summary is not None and self.summary.updated:
+        if self.summary is not None and (self.summary.updated or self._recorded):
             return self.summary.updated
         return sum(row.updated for row in self.batches.values())
 
@@ -489,9 +491,21 @@ class RunProgressState:
         ended = {
             RunStatus.SUCCEEDED: StageState.DONE,
             RunStatus.PARTIAL: StageState.DONE,
-        }.get(summary.status, StageState.WAITING)
+        }.get(summary.status, StageState.SKIPPED)
         for stage in ALWAYS_SHOWN:
             state.stages[stage] = ended
+        if ended is StageState.SKIPPED:
+            # A run that stopped: what its summary shows was done reads done, the rest
+            # "stopped" (never "waiting", as if the run were still to come).
+            done = {Stage.READ: summary.profiles > 0,
+                    Stage.PREPARE: summary.valid > 0 or summary.uploaded > 0,
+                    Stage.UPLOAD: summary.uploaded > 0 and summary.batches > 0}
+            for stage in ALWAYS_SHOWN:
+                if done.get(stage):
+                    state.stages[stage] = StageState.DONE
+                else:
+                    state.stopped.add(stage)
+        state._recorded = True
         if summary.status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL) and summary.dry_run:
             state.stages[Stage.UPLOAD] = state.stages[Stage.PROCESS] = StageState.SKIPPED
             state.stages[Stage.VERIFY] = StageState.SKIPPED

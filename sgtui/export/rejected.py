@@ -95,9 +95,9 @@ class RejectedCsv:
     def close(self) -> None:
         """Flush and close the file (if any row was written)."""
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            file, self._file = self._file, None
+            if file is not None:
+                file.close()
 
     @property
     def written(self) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -182,7 +183,7 @@ class Transfer:
             for _ in range(consumers):
                 self.control.loop.call_soon_threadsafe(queue.put_nowait, None)
 
-    def _stream(self, members: ReadAhead[list[tuple[object, ...]]],
+    def _stream(self, members: ReadAhead[Sequence[Sequence[object]]],
                 queue: asyncio.Queue[Batch | None], slots: threading.Semaphore,
                 preparer: ContactPreparer) -> None:
         """Prepare and batch every chunk of members (the producer thread)."""
@@ -299,13 +300,13 @@ class Transfer:
             try:
                 job_id = await control.answer_of(client.upsert_body(body, len(batch)))
             except InvalidContacts as error:
-                positions = {p.index for p in error.problems if 0 <= p.index < len(batch)}
+                positions = {p.position for p in error.problems if 0 <= p.position < len(batch)}
                 if not positions:
                     raise
                 reasons: dict[int, str] = {}
                 for problem in error.problems:
                     where = f"{problem.field}: " if problem.field else ""
-                    reasons.setdefault(problem.index, f"{where}{problem.message}")
+                    reasons.setdefault(problem.position, f"{where}{problem.message}")
                 rows = [RejectedRow(batch.keys[i], batch.email(i), reasons.get(i, "refused"))
                         for i in sorted(positions)]
                 control.count(rejected_by_sendgrid=len(rows))
@@ -325,7 +326,7 @@ class Transfer:
                         len(body), job_id)
             control.emit(BatchUploaded(batch.number, len(batch), len(body), job_id,
                                        counts.uploaded))
-            rows = (batch.keys, [email for email, _ in digests])  # to name rows the job fails
+            job_rows = (batch.keys, [email for email, _ in digests])  # to name rows it fails
             self._polls.append(asyncio.ensure_future(self.poller.poll(
-                job_id, batch.number, len(batch), owner_run=scope.run_id, rows=rows)))
+                job_id, batch.number, len(batch), owner_run=scope.run_id, rows=job_rows)))
             return

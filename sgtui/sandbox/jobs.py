@@ -327,7 +327,7 @@ def work_from_state(data: dict[str, Any], due: float) -> Work:
         raise ValueError(f"unknown job kind {kind!r}")
     work.requested = data["requested"]
     work.counts = dict(data["counts"])
-    work.errors = [tuple(error) for error in data["errors"]]  # type: ignore[misc]
+    work.errors = [tuple(error) for error in data["errors"]]
     work.finished = data["finished"]
     return work
 

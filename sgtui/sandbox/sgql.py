@@ -138,7 +138,8 @@ class _Parser:
             return parts[0]
         tests = [part.matches for part in parts]
         pinned = [part.emails for part in parts]
-        emails = None if any(p is None for p in pinned) else frozenset().union(*pinned)
+        known = [p for p in pinned if p is not None]
+        emails = frozenset[str]().union(*known) if len(known) == len(pinned) else None
         return Query(lambda contact: any(test(contact) for test in tests), emails)
 
     def parse_and(self) -> Query:

@@ -126,7 +126,7 @@ class BadRequest(SendGridError):
 class ContactProblem(NamedTuple):
     """One problem SendGrid found with one contact of an upsert batch."""
 
-    index: int
+    position: int
     """The contact's position in the batch that was sent (0-based)."""
     field: str
     """The contact's field, e.g. ``email``; empty when SendGrid named the whole contact."""
@@ -152,11 +152,11 @@ class InvalidContacts(SendGridError):
 
     def __init__(self, problems: Sequence[ContactProblem]) -> None:
         self.problems = tuple(problems)
-        indexes = sorted({problem.index for problem in self.problems})
-        first = min(self.problems, key=lambda problem: problem.index) if self.problems else None
+        indexes = sorted({problem.position for problem in self.problems})
+        first = min(self.problems, key=lambda problem: problem.position) if self.problems else None
         where = ""
         if first is not None:
-            where = f" (first: contact {first.index + 1}"
+            where = f" (first: contact {first.position + 1}"
             where += f", field {first.field})" if first.field else ")"
         count = len(indexes)
         noun = "contact" if count == 1 else "contacts"
@@ -170,7 +170,7 @@ class InvalidContacts(SendGridError):
     @property
     def indexes(self) -> frozenset[int]:
         """The positions (0-based) of the refused contacts in the batch."""
-        return frozenset(problem.index for problem in self.problems)
+        return frozenset(problem.position for problem in self.problems)
 
 
 class PayloadTooLarge(SendGridError):

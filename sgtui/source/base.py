@@ -62,7 +62,7 @@ class CustomerSource(Protocol):
 
     def stream_members(
         self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
-    ) -> Iterator[list[Sequence[object]]]:
+    ) -> Iterator[Sequence[Sequence[object]]]:
         """The members of the segments, each profile once, as rows of ``columns``, in chunks.
 
         A row is a tuple, or a tuple-like row of the driver (indexable, compares as a tuple).

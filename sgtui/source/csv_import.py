@@ -2,7 +2,9 @@
 
 The file has a header row and any columns; it is UTF-8 (with or without a BOM) and
 separated by commas or semicolons (sniffed from the header). One column identifies a
-profile (``--key``, else ``customer_id``/``profile_id``/``id``, else the first column); one
+profile (``--key``, else ``customer_id``/``profile_id``/``id``, else the first column); into
+a database that already holds profiles, that is its key column, and ``--key`` names the
+file's column that holds it when the file calls it something else. One column
 may list segment names (``--segments-column``, else a column called ``segments``), separated
 by ``;``, ``|`` or ``,`` (``newsletter;vip``). Segment ids are slugs of the names.
 
@@ -70,12 +72,31 @@ class CsvLayout:
     columns: list[str]
     key_column: str
     segments_column: str | None
+    stored_key: str | None = None
+    """The database column the file's key goes into, when it has another name there."""
 
     @property
     def profile_columns(self) -> list[str]:
-        """The columns stored on profiles (the key first, without the segments column)."""
+        """The file's columns stored on profiles (the key first, without the segments column)."""
         rest = [c for c in self.columns if c not in (self.key_column, self.segments_column)]
         return [self.key_column, *rest]
+
+    @property
+    def stored_columns(self) -> list[str]:
+        """``profile_columns`` as named in the database (the key under its stored name)."""
+        return [self.stored_key or self.key_column, *self.profile_columns[1:]]
+
+    def key_sentence(self) -> str:
+        """Which column identifies profiles, for people (said before importing)."""
+        return describe_key(self.key_column, self.stored_key)
+
+
+def describe_key(file_column: str, stored_key: str | None) -> str:
+    """Which column identifies profiles: one home for the sentence before and after importing."""
+    if stored_key and stored_key != file_column:
+        return (f"The file's column {file_column!r} holds the workspace's key {stored_key!r}: "
+                f"each row updates the profile with that {stored_key}, or adds one.")
+    return f"Profiles are identified by {file_column!r}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +120,7 @@ class ImportResult:
     key_column: str = ""
     segments_column: str | None = None
     database: Path | None = None
+    stored_key: str | None = None
 
     def summary(self) -> str:
         """One sentence for people."""
@@ -153,18 +175,24 @@ def read_layout(path: Path, *, key: str | None = None,
     if key is not None and key not in columns:
         raise CsvImportError(f"{path} has no column {key!r} (--key); its columns are "
                              f"{', '.join(columns)}.")
+    stored_key: str | None = None
     if existing_key is not None:
-        if key is not None and key != existing_key:
-            raise CsvImportError(
-                f"The customer database identifies profiles by {existing_key!r}, not {key!r}; "
-                f"import a file with a {existing_key!r} column, or start a new workspace.")
-        if existing_key not in columns:
+        if key is None and existing_key not in columns:
             raise CsvImportError(
                 f"{path} has no column {existing_key!r}, which identifies profiles in the "
-                f"customer database; its columns are {', '.join(columns)}.")
-        key = existing_key
+                f"customer database; say which of its columns holds it (--key COLUMN, or the "
+                f"Key column on the Import screen): {', '.join(columns)}.")
+        if key is not None and key != existing_key:
+            if existing_key in columns:
+                raise CsvImportError(
+                    f"{path} has a column {existing_key!r}, which identifies profiles in the "
+                    f"customer database, and {key!r} cannot hold that key as well; use "
+                    f"--key {existing_key}, or rename one of the two columns.")
+            stored_key = existing_key
+        else:
+            key = existing_key
     if key is None:
-        key = next((by_lower[name] for name in KEY_NAMES if name in by_lower), columns[0])
+        key = _likely_key(columns)
     if segments_column is not None:
         if segments_column not in columns:
             raise CsvImportError(f"{path} has no column {segments_column!r} (--segments-column); "
@@ -173,13 +201,46 @@ def read_layout(path: Path, *, key: str | None = None,
         segments_column = next((by_lower[n] for n in SEGMENTS_NAMES if n in by_lower), None)
     if segments_column == key:
         raise CsvImportError("The key column cannot also be the segments column.")
-    return CsvLayout(delimiter, columns, key, segments_column)
+    return CsvLayout(delimiter, columns, key, segments_column, stored_key)
+
+
+def _likely_key(columns: list[str]) -> str:
+    """The column a file's profiles are most likely keyed by: a known name, else the first."""
+    by_lower = {name.lower(): name for name in columns}
+    return next((by_lower[name] for name in KEY_NAMES if name in by_lower), columns[0])
+
+
+def stored_key_column(database: Path) -> str | None:
+    """The column that identifies profiles in ``database``; None when there is none yet."""
+    database = Path(database)
+    if not database.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return _existing_key(db, database)
+    except (sqlite3.Error, CsvImportError):
+        return None
+    finally:
+        db.close()
 
 
 def preview_csv(path: Path, *, limit: int = 5, key: str | None = None,
-                segments_column: str | None = None) -> CsvPreview:
-    """The layout of ``path`` and its first ``limit`` rows."""
-    layout = read_layout(path, key=key, segments_column=segments_column)
+                segments_column: str | None = None,
+                existing_key: str | None = None) -> CsvPreview:
+    """The layout of ``path`` and its first ``limit`` rows.
+
+    ``existing_key`` is the customer database's key column (``stored_key_column``): a file
+    without it gets its first likely key column proposed to hold it.
+    """
+    if existing_key is not None and key is None:
+        columns = read_layout(path, segments_column=segments_column).columns
+        if existing_key not in columns:
+            key = _likely_key(columns)
+    layout = read_layout(path, key=key, segments_column=segments_column,
+                         existing_key=existing_key)
     rows: list[list[str]] = []
     with _open(path) as handle:
         reader = csv.reader(handle, delimiter=layout.delimiter)
@@ -202,7 +263,7 @@ def import_csv(
     *,
     key: str | None = None,
     segments_column: str | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> ImportResult:
     """Load ``path`` into the SQLite ``database`` (created if missing), all or nothing."""
     path, database = Path(path), Path(database)
@@ -234,7 +295,7 @@ def import_csv(
 
 def _import(db: sqlite3.Connection, path: Path, database: Path, key: str | None,
             segments_column: str | None,
-            on_progress: Callable[[int], None] | None) -> ImportResult:
+            on_progress: Callable[[int], object] | None) -> ImportResult:
     try:
         db.execute("PRAGMA busy_timeout = 5000")
         db.execute("BEGIN IMMEDIATE")
@@ -246,7 +307,8 @@ def _import(db: sqlite3.Connection, path: Path, database: Path, key: str | None,
         layout = read_layout(path, key=key, segments_column=segments_column,
                              existing_key=existing_key)
         result = ImportResult(key_column=layout.key_column,
-                              segments_column=layout.segments_column, database=database)
+                              segments_column=layout.segments_column, database=database,
+                              stored_key=layout.stored_key)
         result.columns_added = _prepare_tables(db, layout, existing_key is None)
         before = db.execute("SELECT COUNT(*) FROM profiles").fetchone()[0]
         problems = _load_rows(db, path, layout, result, on_progress)
@@ -281,7 +343,7 @@ def _existing_key(db: sqlite3.Connection, database: Path) -> str | None:
 
 def _prepare_tables(db: sqlite3.Connection, layout: CsvLayout, new: bool) -> list[str]:
     """Create the tables (a new database) or add the file's new columns; the added names."""
-    columns = layout.profile_columns
+    columns = layout.stored_columns
     if new:
         others = "".join(f", {quote(c)} TEXT" for c in columns[1:])
         db.execute(f"CREATE TABLE profiles ({quote(columns[0])} TEXT PRIMARY KEY{others})")
@@ -298,9 +360,9 @@ def _prepare_tables(db: sqlite3.Connection, layout: CsvLayout, new: bool) -> lis
 
 
 def _load_rows(db: sqlite3.Connection, path: Path, layout: CsvLayout, result: ImportResult,
-               on_progress: Callable[[int], None] | None) -> list[RowProblem]:
-    columns = layout.profile_columns
-    positions = [layout.columns.index(c) for c in columns]
+               on_progress: Callable[[int], object] | None) -> list[RowProblem]:
+    positions = [layout.columns.index(c) for c in layout.profile_columns]
+    columns = layout.stored_columns
     segment_position = (layout.columns.index(layout.segments_column)
                         if layout.segments_column else None)
     upsert = (

@@ -21,7 +21,7 @@ import getpass
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -62,7 +62,7 @@ class PostgresSource:
             )
         params.setdefault("connect_timeout", str(CONNECT_TIMEOUT_SECONDS))
         params.setdefault("application_name", "sgtui")
-        self._conninfo = make_conninfo(**params)
+        self._conninfo = make_conninfo("", **params)
         self._where = _describe_server(params)
         self._user = str(params.get("user") or os.environ.get("PGUSER") or _os_user())
         self._names = {"profiles": profiles, "segments": segments,
@@ -195,7 +195,8 @@ class PostgresSource:
             )
         return str(rows[0][0])
 
-    def _fetch(self, reading: str, query: sql.Composable, params: Sequence[Any] = ()) -> list[Any]:
+    def _fetch(self, reading: str, query: sql.SQL | sql.Composed,
+               params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         """Run a read; a connection that dropped since the last one is reopened once."""
         try:
             with self._lock:
@@ -259,14 +260,14 @@ class PostgresSource:
         return [Segment(id=r[0], name=r[1] or r[0], description=r[2], member_count=int(r[3]))
                 for r in rows]
 
-    def _members_filter(self) -> sql.Composable:
+    def _members_filter(self) -> sql.Composed:
         """``p.<key> IN (members of %(ids)s)``, typed so PostgreSQL can use its indexes."""
-        key = sql.SQL("p.{}").format(sql.Identifier(self._key))
-        member = sql.SQL("m.profile_id")
+        key: sql.Composable = sql.SQL("p.{}").format(sql.Identifier(self._key))
+        member: sql.Composable = sql.SQL("m.profile_id")
         if not self._same_key_type:
             key, member = sql.SQL("{}::text").format(key), sql.SQL("m.profile_id::text")
         if self._segment_id_type in TEXT_TYPES:
-            ids = sql.SQL("%(ids)s::text[]")
+            ids: sql.Composable = sql.SQL("%(ids)s::text[]")
         else:
             ids = sql.SQL("CAST(%(ids)s AS {}[])").format(sql.SQL(self._segment_id_type))
         return sql.SQL("{key} IN (SELECT {member} FROM {m} m WHERE m.segment_id = ANY({ids}))"
@@ -278,7 +279,7 @@ class PostgresSource:
             return SegmentTotals(0, 0)
         params = {"ids": list(dict.fromkeys(segment_ids))}
         if email_column is None:
-            emails = sql.SQL("0")
+            emails: sql.Composable = sql.SQL("0")
         else:
             email = sql.SQL("btrim(p.{}::text)").format(sql.Identifier(email_column))
             emails = sql.SQL("COUNT(DISTINCT lower({e})) FILTER (WHERE {e} <> '')").format(e=email)
@@ -292,7 +293,7 @@ class PostgresSource:
 
     def stream_members(
         self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
-    ) -> Iterator[list[tuple[object, ...]]]:
+    ) -> Iterator[Sequence[Sequence[object]]]:
         if not segment_ids:
             return
         params = {"ids": list(dict.fromkeys(segment_ids))}

@@ -287,7 +287,7 @@ class SqlSource:
 
     def stream_members(
         self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
-    ) -> Iterator[list[Sequence[object]]]:
+    ) -> Iterator[Sequence[Sequence[object]]]:
         ids = self._segment_ids(segment_ids)
         if not ids:
             return

@@ -131,7 +131,7 @@ class SqliteSource:
 
     def stream_members(
         self, segment_ids: Sequence[str], columns: Sequence[str], *, chunk_size: int = CHUNK_SIZE
-    ) -> Iterator[list[tuple[object, ...]]]:
+    ) -> Iterator[Sequence[Sequence[object]]]:
         if not segment_ids:
             return
         ids = list(dict.fromkeys(segment_ids))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -67,6 +68,17 @@ class SgtuiApp(App[None]):
         self.transport = transport
         self.demo = demo
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Cover the screens with a short notice while the terminal is below 80x24."""
+        from sgtui.tui.screens.too_small import TooSmallScreen, too_small
+
+        showing = any(isinstance(screen, TooSmallScreen) for screen in self.screen_stack)
+        small = too_small(event.size.width, event.size.height)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+
     def get_default_screen(self):  # type: ignore[no-untyped-def]
         from sgtui.tui.screens.home import HomeScreen
 
@@ -124,6 +136,11 @@ class SgtuiApp(App[None]):
             self.notify("No export has run in this session yet.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from sgtui.tui.screens.too_small import TooSmallScreen
+
+        if action in NAVIGATION_ACTIONS and action != "quit" and isinstance(
+                self.screen, TooSmallScreen):
+            return False  # nothing opens under the notice
         if action in NAVIGATION_ACTIONS and getattr(self.screen, "holds_app_keys", False):
             return False  # a half-done flow is left with Escape, not by jumping elsewhere
         if action == "open_progress":

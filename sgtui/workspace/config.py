@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,19 @@ def slugify(display_name: str) -> str:
     """The ``sgtui.toml`` key for a display name: ``Marketing SendGrid``, ``marketing-sendgrid``."""
     slug = re.sub(r"[^a-z0-9]+", "-", display_name.strip().lower()).strip("-")
     return slug or "connection"
+
+
+EXPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""An export name that ``sgtui run NAME`` and a crontab take without quoting."""
+
+
+def export_name_for(typed: str) -> str:
+    """The export name for what someone typed: itself when it needs no quoting, else a slug
+    (``Spring newsletter`` → ``spring-newsletter``)."""
+    typed = typed.strip()
+    if EXPORT_NAME.fullmatch(typed):
+        return typed
+    return re.sub(r"[^a-z0-9]+", "-", typed.lower()).strip("-") or "export"
 
 
 class Workspace:
@@ -373,6 +386,10 @@ def _put_export(document: TOMLDocument, export: ExportConfig) -> None:
     table["list_id"] = export.list_id
     if export.list_name:
         table["list_name"] = export.list_name
+    if export.display_name:
+        table["display_name"] = export.display_name
+    elif "display_name" in table:
+        del table["display_name"]
     table["segments"] = list(export.segments)
     table["schedule"] = export.schedule.value
     table["mode"] = export.mode.value
@@ -398,8 +415,8 @@ def _put_custom_fields(custom: Table, export: ExportConfig) -> None:
 
 
 def _remove(document: TOMLDocument, section: str, name: str) -> None:
-    tables = _table(document, section)
-    if name in tables:
+    tables = document.get(section)
+    if isinstance(tables, MutableMapping) and name in tables:
         del tables[name]
 
 
@@ -479,6 +496,7 @@ def _export(name: str, table: Mapping[str, Any]) -> ExportConfig:
         connection=_optional_str(table.get("connection")),
         list_id=str(table.get("list_id", "")),
         list_name=_optional_str(table.get("list_name")),
+        display_name=_optional_str(table.get("display_name")),
         segments=_names(table.get("segments")),
         mapping=(
             {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, Mapping) else {}

@@ -157,6 +157,13 @@ class ExportConfig:
     mode: SyncMode = SyncMode.UPSERT
     list_name: str | None = None
     custom_fields: tuple[CustomFieldConfig, ...] = ()
+    display_name: str | None = None
+    """How people see the export when it differs from ``name`` (spaces, capitals)."""
+
+    @property
+    def label(self) -> str:
+        """The export as people see it: its display name, else its name."""
+        return self.display_name or self.name
 
     @property
     def is_detached(self) -> bool:

@@ -187,6 +187,14 @@ def state_damage(path: Path) -> str | None:
     return None
 
 
+def _read_only(folder: Path) -> bool:
+    """Whether ``folder`` sits on a read-only file system."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def _database_sentence(path: Path, error: sqlite3.DatabaseError) -> StateError:
     """The sentence for an SQLite error on the state database (not damage)."""
     name = getattr(error, "sqlite_errorname", "") or ""
@@ -195,9 +203,10 @@ def _database_sentence(path: Path, error: sqlite3.DatabaseError) -> StateError:
                           "again when it has finished.")
     if name.startswith("SQLITE_FULL"):
         return StateError(f"The disk holding {path} is full, so sgtui could not record "
-                          "the run; free some space and run it again (nothing is sent "
-                          "twice).")
-    if name.startswith("SQLITE_READONLY"):
+                          "the run; free some space and run it again: the next run "
+                          "picks up where this one stopped.")
+    if name.startswith("SQLITE_READONLY") or (name.startswith("SQLITE_CANTOPEN")
+                                               and _read_only(path.parent)):
         return StateError(f"sgtui cannot write its state database {path} (it or its "
                           "folder is read-only); make the workspace folder writable for "
                           "you and run it again.")

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sgtui.workspace.base_url import BaseUrlRefused, judge_base_url
 from sgtui.workspace.fields import field_name_problem
@@ -25,7 +25,6 @@ from sgtui.workspace.model import (
 from sgtui.workspace.notify_settings import notify_problems
 
 if TYPE_CHECKING:
-    from sgtui.source.base import CustomerSource
     from sgtui.workspace.config import Workspace
 
 SOURCE_TYPES = ("sqlite", "postgresql", "sql")
@@ -44,7 +43,26 @@ class Problem:
         return f"{where}{self.key}: {self.sentence}"
 
 
-def validate(workspace: Workspace, source: CustomerSource | None = None) -> list[Problem]:
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class CustomerData(Protocol):
+    """What :func:`validate` reads of an opened customer source: its column names and
+    segment ids (the workspace layer knows nothing of the source layer)."""
+
+    def columns(self) -> Iterable[_Named]: ...
+
+    def segments(self) -> Iterable[_Identified]: ...
+
+
+def validate(workspace: Workspace, source: CustomerData | None = None) -> list[Problem]:
     """Every problem in ``workspace``; pass the opened ``source`` to check against the data."""
     text = workspace.path.read_text(encoding="utf-8") if workspace.path.exists() else ""
     locate = _Locator(text)
@@ -113,8 +131,9 @@ def validate(workspace: Workspace, source: CustomerSource | None = None) -> list
         columns = {column.name for column in source.columns()}
         segments = {segment.id for segment in source.segments()}
     for name in workspace.exports:
-        for table, key, sentence in _export_findings(workspace, name, columns, segments):
-            report(table, key, sentence)
+        for table, export_key, sentence in _export_findings(workspace, name, columns,
+                                                            segments):
+            report(table, export_key, sentence)
 
     for key, sentence in notify_problems(document):
         report("notify", None if key == "notify" else key, sentence)

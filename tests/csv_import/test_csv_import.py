@@ -172,7 +172,35 @@ def test_key_and_segments_columns_can_be_named(tmp_path: Path) -> None:
     assert members(tmp_path / "c.db") == {("a", "17"), ("b", "17")}
     with pytest.raises(CsvImportError) as raised:
         import_csv(write(tmp_path, text), tmp_path / "c.db", key="email")
-    assert "identifies profiles by 'member_no', not 'email'" in raised.value.sentence
+    assert "has a column 'member_no', which identifies profiles" in raised.value.sentence
+    assert "use --key member_no" in raised.value.sentence
+
+
+def test_a_file_whose_key_column_has_another_name_updates_by_that_key(
+        tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "ws"
+    first = write(tmp_path, "customer_id,email\nc1,ana@example.com\nc2,ben@example.com\n",
+                  name="first.csv")
+    assert main(["import", str(first), "--workspace", str(folder)]) == 0
+    capsys.readouterr()
+    other = write(tmp_path, "member_no,email,city\nc1,ana@new.example.com,Lyon\n"
+                            "c3,cy@example.com,Oslo\n", name="members.csv")
+
+    assert main(["import", str(other), "--workspace", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "has no column 'customer_id'" in err and "--key COLUMN" in err
+    assert "member_no, email, city" in err
+
+    assert main(["import", str(other), "--key", "member_no", "--workspace", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Imported 2 profiles (1 new, 1 updated)")
+    assert "The file's column 'member_no' holds the workspace's key 'customer_id'" in out
+    rows = read(folder / "customers.db",
+                "SELECT customer_id, email, city FROM profiles ORDER BY customer_id")
+    assert rows == [("c1", "ana@new.example.com", "Lyon"), ("c2", "ben@example.com", None),
+                    ("c3", "cy@example.com", "Oslo")]
+    columns = [r[1] for r in read(folder / "customers.db", "PRAGMA table_info(profiles)")]
+    assert "member_no" not in columns
 
 
 def test_text_that_is_not_utf8_is_refused(tmp_path: Path) -> None:

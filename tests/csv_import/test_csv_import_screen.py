@@ -12,6 +12,7 @@ from sgtui.tui.app import make_app
 from sgtui.workspace.config import Workspace
 from sgtui.workspace.model import Access
 from sgtui.workspace.secrets import MemorySecrets
+from tests.pilot_helpers import until
 
 CSV = (
     "customer_id;email;first_name;segments\n"
@@ -162,3 +163,53 @@ async def test_a_contributor_is_told_only_administrators_import(workspace: Works
         await pilot.pause()
         assert not [w for w in app.workers if w.group == "csv-import"]
     assert not workspace.source_path.exists()
+
+
+async def test_a_file_keyed_by_another_name_is_imported_by_the_workspace_key(
+        workspace: Workspace) -> None:
+    from sgtui.source.csv_import import import_csv
+
+    import_csv(Path("data/people.csv"), workspace.source_path)  # keyed by customer_id
+    Path("data/members.csv").write_text("member_no,email\nc1,ana@new.example.com\n"
+                                        "c9,zoe@example.com\n", encoding="utf-8")
+    app = make_app(workspace, secrets=MemorySecrets())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        await choose(app, pilot, "data/members.csv")
+        assert app.screen.query_one("#key-column", Select).value == "member_no"
+        # Said before importing, not only after.
+        assert "'member_no' holds the workspace's key 'customer_id'" in status(app)
+        app.screen.query_one("#key-column", Select).value = "email"
+        await pilot.pause()
+        assert "'email' holds the workspace's key 'customer_id'" in status(app)
+        app.screen.query_one("#key-column", Select).value = "member_no"
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert status(app).startswith("Imported 2 profiles (1 new, 1 updated)")
+    with sqlite3.connect(workspace.source_path) as db:
+        assert db.execute("SELECT customer_id, email FROM profiles ORDER BY customer_id"
+                          ).fetchall() == [("c1", "ana@new.example.com"),
+                                           ("c2", "ben@example.com"),
+                                           ("c9", "zoe@example.com")]
+
+
+async def test_tab_in_the_path_field_takes_the_completion(workspace: Workspace) -> None:
+    app = make_app(workspace, secrets=MemorySecrets())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        field = app.screen.query_one("#csv-path", Input)
+        assert field.has_focus
+        await pilot.press("d", "a")
+        await until(pilot, lambda: field._suggestion == "data/")
+        await pilot.press("tab")
+        assert field.value == "data/" and field.has_focus
+        await pilot.press("p")
+        await until(pilot, lambda: field._suggestion == "data/people.csv")
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        assert field.value == "data/people.csv"
+        assert "4 columns separated by semicolons" in status(app)
+        await pilot.press("tab")  # nothing left to complete: on to the next field
+        assert not field.has_focus

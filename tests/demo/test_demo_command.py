@@ -45,6 +45,17 @@ def test_demo_starts_a_sandbox_with_lists_and_shows_its_key(
     out = capsys.readouterr().out
     assert app.demo.api_key in out and "memory" in out
     assert f"sgtui demo --workspace {tmp_path / 'ws'}" in out
+    assert (f"  SGTUI_API_KEY={app.demo.api_key} sgtui run NAME --workspace {tmp_path / 'ws'}"
+            in out.splitlines())
+
+
+def test_demo_help_names_its_own_default_workspace(capsys) -> None:
+    from sgtui.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "default: a new temporary folder" in out and "SGTUI_WORKSPACE" not in out
 
 
 def test_a_second_demo_points_old_connections_at_the_new_sandbox(tmp_path: Path) -> None:

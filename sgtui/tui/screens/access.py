@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -13,16 +12,15 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import Access
 from sgtui.workspace.roles import Role
-
-if TYPE_CHECKING:
-    from sgtui.tui.app import SgtuiApp
 
 _USER_NAME = re.compile(r"^[A-Za-z0-9._@-][A-Za-z0-9._@$-]{0,63}$")
 ROLE_WORDS = (
@@ -42,7 +40,7 @@ def with_role(access: Access, user: str, role: Role) -> Access:
     return Access(admins=tuple(admins), contributors=tuple(contributors))
 
 
-class AccessScreen(Screen[None]):
+class AccessScreen(OfSgtuiApp, Screen[None]):
     """Who is an administrator or a contributor of this workspace (by OS user name)."""
 
     DEFAULT_CSS = """
@@ -58,8 +56,6 @@ class AccessScreen(Screen[None]):
     """
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="access.back")]
-
-    app: SgtuiApp
 
     class AccessSaved(Message):
         """``sgtui.toml`` was written with new access, or ``problem`` says why not."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -15,27 +14,27 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
+from sgtui.tui.runs import registry
 from sgtui.tui.screens.connection_setup.keys import stored_key
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
+from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import Workspace, WorkspaceError
 from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role
 from sgtui.workspace.secrets import ApiKey, SecretsError, account_name, user_key_file
 
-if TYPE_CHECKING:
-    from sgtui.tui.app import SgtuiApp
-
 SHORT_USABLE_BY = {UsableBy.ADMINS: "Admins",
                    UsableBy.ADMINS_AND_CONTRIBUTORS: "Admins + contributors"}
 ADMIN_ACTIONS = {"add", "edit", "test", "remove", "add_me", "access"}
 
 
-class ConnectionsScreen(Screen[None]):
+class ConnectionsScreen(OfSgtuiApp, Screen[None]):
     """Connections: a table, and for admins Add, Edit, Test, Remove, Add me, Access."""
 
     DEFAULT_CSS = """
@@ -61,7 +60,6 @@ class ConnectionsScreen(Screen[None]):
         Binding("c", "noop", show=False, id="connections.here"),
     ]
 
-    app: SgtuiApp
 
     class ConnectionTested(Message):
         """A Test finished: ``ok`` with ``sentence`` saying what the key may do, or why not."""
@@ -294,19 +292,19 @@ class ConnectionsScreen(Screen[None]):
     def action_remove(self) -> None:
         """Remove the highlighted connection, asking what to do with exports that use it."""
         connection = self._selected()
-        if connection is None:
+        if connection is None or self._refuse_while_running(connection):
             return
         exports = self.app.workspace.exports_using(connection.name)
         if exports:
             def chosen(choice: RemoveChoice | None) -> None:
-                if choice is not None:
+                if choice is not None and not self._refuse_while_running(connection):
                     self.remove_connection(connection, choice)
 
             self.app.push_screen(ConfirmRemoveModal(connection, exports), chosen)
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
+            if yes and not self._refuse_while_running(connection):
                 self.remove_connection(connection, None)
 
         self.app.push_screen(ConfirmModal(
@@ -314,6 +312,20 @@ class ConnectionsScreen(Screen[None]):
             "No export uses it. It leaves sgtui.toml and your key for it is forgotten on this "
             "computer; contacts already in SendGrid stay there.",
             "Remove", destructive=True), confirmed)
+
+    def _refuse_while_running(self, connection: ConnectionConfig) -> bool:
+        """Say so and return True when a run of an export using ``connection`` is going."""
+        using = {export.name for export in self.app.workspace.exports_using(connection.name)}
+        running = [handle.export for handle in registry(self.app).running()
+                   if handle.export in using]
+        if not running:
+            return False
+        names = ", ".join(running)
+        self._status(f"“{connection.display_name}” is in use: {names} "
+                     f"{'is' if len(running) == 1 else 'are'} running with it. Wait until the "
+                     "run ends, or cancel it in its run panel, then remove the connection.",
+                     ok=False)
+        return True
 
     @work(thread=True, exclusive=True, group="remove-connection", exit_on_error=False)
     def remove_connection(self, connection: ConnectionConfig, choice: object) -> None:

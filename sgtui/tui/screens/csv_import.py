@@ -13,16 +13,20 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, Select, Static
+from textual.widgets import DirectoryTree, Footer, Header, Input, Select, Static
 
 from sgtui.errors import CAUSE, sentence_for
 from sgtui.source.csv_import import (
     CsvImportError,
     CsvPreview,
     ImportResult,
+    describe_key,
     import_csv,
     preview_csv,
+    stored_key_column,
 )
+from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
@@ -52,6 +56,20 @@ class PathSuggester(Suggester):
         return value + names[0][len(prefix):] if names else None
 
 
+class PathInput(Input):
+    """The path field: Tab takes the completion shown (then moves on when there is none)."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+
+    def action_complete(self) -> None:
+        """Take the suggested completion, or move to the next field when none is shown."""
+        if self._suggestion and len(self._suggestion) > len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
+
+
 def _shortest(path: Path) -> Path:
     """``path`` relative to the working folder when it lies inside it."""
     try:
@@ -68,7 +86,7 @@ class CsvFileTree(DirectoryTree):
                 and (path.is_dir() or path.suffix.lower() in (".csv", ".txt"))]
 
 
-class CsvImportScreen(Screen[None]):
+class CsvImportScreen(OfSgtuiApp, Screen[None]):
     """Load profiles and segment memberships from a CSV file into the workspace's SQLite data."""
 
     DEFAULT_CSS = """
@@ -127,6 +145,7 @@ class CsvImportScreen(Screen[None]):
         self.start = start or Path.cwd()
         self.preview: CsvPreview | None = None
         self.path: Path | None = None
+        self.existing_key: str | None = None
         self.importing = False
 
     @property
@@ -149,8 +168,8 @@ class CsvImportScreen(Screen[None]):
         yield Footer()
 
     def _chooser(self) -> ComposeResult:
-        yield Input(placeholder="Path to a .csv file (Tab completes, Enter previews)",
-                    suggester=PathSuggester(), id="csv-path")
+        yield PathInput(placeholder="Path to a .csv file (Tab completes, Enter previews)",
+                        suggester=PathSuggester(), id="csv-path")
         with Horizontal(id="import-columns"):
             yield CsvFileTree(self.start, id="csv-tree")
             with Vertical(id="import-side"):
@@ -193,7 +212,8 @@ class CsvImportScreen(Screen[None]):
         try:
             if not path.is_file():
                 raise CsvImportError(f"There is no file {path}.")
-            preview = preview_csv(path, limit=PREVIEW_ROWS)
+            self.existing_key = stored_key_column(self.app.workspace.source_path)
+            preview = preview_csv(path, limit=PREVIEW_ROWS, existing_key=self.existing_key)
         except Exception as error:  # an odd file must not end the app
             self.post_message(self.PreviewLoaded(
                 path, None, sentence_for(error, f"sgtui cannot read {path} ({CAUSE}).")))
@@ -218,15 +238,34 @@ class CsvImportScreen(Screen[None]):
             cells = [Text(cell.replace("\n", " ⏎ ")) for cell in row[: len(layout.columns)]]
             cells += [Text("")] * (len(layout.columns) - len(cells))
             table.add_row(*cells)
-        key_select.set_options([(name, name) for name in layout.columns])
-        key_select.value = layout.key_column
-        segments_select.set_options([(NO_SEGMENTS, NO_SEGMENTS)]
-                                    + [(name, name) for name in layout.columns])
-        segments_select.value = layout.segments_column or NO_SEGMENTS
-        separator = "semicolons" if layout.delimiter == ";" else "commas"
-        self._status(f"{event.path.name}: {len(layout.columns)} columns separated by "
-                     f"{separator}. Check the key and segments columns, then Import.", "")
+        with self.prevent(Select.Changed):
+            key_select.set_options([(name, name) for name in layout.columns])
+            key_select.value = layout.key_column
+            segments_select.set_options([(NO_SEGMENTS, NO_SEGMENTS)]
+                                        + [(name, name) for name in layout.columns])
+            segments_select.value = layout.segments_column or NO_SEGMENTS
+        self._layout_status(layout.key_column)
         self._update_button()
+
+    @on(Select.Changed, "#key-column")
+    def key_changed(self, event: Select.Changed) -> None:
+        if self.preview is not None and isinstance(event.value, str) and not self.importing:
+            self._layout_status(event.value)
+
+    def _layout_status(self, key: str) -> None:
+        """What the file looks like and, before importing, which column holds the key."""
+        if self.preview is None or self.path is None:
+            return
+        layout = self.preview.layout
+        separator = "semicolons" if layout.delimiter == ";" else "commas"
+        stored = self.existing_key if self.existing_key not in (None, key) else None
+        shape = f"{self.path.name}: {len(layout.columns)} columns separated by {separator}."
+        if stored is not None and stored in layout.columns:
+            self._status(f"{shape} This workspace identifies profiles by {stored!r}, and the "
+                         f"file has that column: pick {stored!r} as the key column.", "-problem")
+            return
+        self._status(f"{shape} {describe_key(key, stored)} Check the key and segments "
+                     "columns, then Import.", "")
 
     # -- importing -------------------------------------------------------------------------
     def _update_button(self) -> None:

@@ -14,9 +14,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
@@ -61,7 +63,7 @@ def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, str]:
         return dict.fromkeys(names, "unknown (history unreadable)")
 
 
-class ExportsScreen(Screen[None]):
+class ExportsScreen(OfSgtuiApp, Screen[None]):
     """Every export with its connection, list, segments, schedule and last run."""
 
     DEFAULT_CSS = """
@@ -201,6 +203,7 @@ class ExportsScreen(Screen[None]):
         mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
                             for field, column in export.mapping.items())
         lines = [
+            *([("Shown as", export.display_name)] if export.display_name else []),
             ("List", f"{export.list_name or '(name unknown)'}  ID {export.list_id}"),
             ("Segments", ", ".join(names.get(s, s) for s in export.segments) or "(none)"),
             ("Mapping", mapping or "(none)"),

@@ -13,11 +13,13 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import Footer, Header, Select, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.plain_marks import DataTable
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore
@@ -47,7 +49,7 @@ def rejected_count(summary: RunSummary) -> int:
     return summary.invalid_email + summary.missing_email + summary.rejected_by_sendgrid
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OfSgtuiApp, Screen[None]):
     """Runs per export with status, start, duration and counts."""
 
     DEFAULT_CSS = """
@@ -202,7 +204,7 @@ class HistoryScreen(Screen[None]):
         try:
             store = self._store_or_none()
             summary = store.get_run(run_id) if store is not None else None
-            if summary is None:
+            if store is None or summary is None:
                 self.post_message(self.DetailsLoaded(None, f"Run #{run_id} is not recorded."))
                 return
             state = RunProgressState.from_history(

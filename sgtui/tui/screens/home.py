@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,12 +14,17 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
+from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.plain_marks import OptionList
 from sgtui.workspace.roles import Role
+
+if TYPE_CHECKING:
+    from sgtui.tui.app import DemoInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +36,7 @@ class DataSummary:
     problem: str | None = None
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(OfSgtuiApp, Screen[None]):
     """Where every session starts."""
 
     DEFAULT_CSS = """
@@ -64,7 +70,8 @@ class HomeScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="home-body"):
             if self.app.demo is not None:
-                yield Static(self._demo_banner(), id="demo-banner", classes="banner")
+                yield Static(self._demo_banner(self.app.demo), id="demo-banner",
+                             classes="banner")
             yield Static(self._facts(), id="workspace-facts")
             yield OptionList(*self._menu(), id="home-menu")
             with Vertical(id="data-summary"):
@@ -79,11 +86,10 @@ class HomeScreen(Screen[None]):
         self._refresh_menu()
         self.query_one("#workspace-facts", Static).update(self._facts())
         if self.app.demo is not None:
-            self.query_one("#demo-banner", Static).update(self._demo_banner())
+            self.query_one("#demo-banner", Static).update(self._demo_banner(self.app.demo))
         self.summarise_data()
 
-    def _demo_banner(self) -> Content:
-        demo = self.app.demo
+    def _demo_banner(self, demo: DemoInfo) -> Content:
         lines = [f"Demo workspace with {demo.profiles:,} made-up profiles. Keys are kept in "
                  "memory only, for this session."]
         if demo.sandbox_url and demo.api_key:

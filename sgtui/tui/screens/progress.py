@@ -6,16 +6,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header
+from textual.widgets import Footer, Header
 
 from sgtui.export.progress_state import RunProgressState
 from sgtui.tui.runs import RunHandle, start_run
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.progress import RunProgressPanel
 from sgtui.workspace.roles import can_edit_export
 
 
-class RunProgressScreen(Screen[None]):
+class RunProgressScreen(OfSgtuiApp, Screen[None]):
     """One run's progress panel: live from a :class:`RunHandle`, or a finished state."""
 
     BINDINGS = [
@@ -29,10 +31,12 @@ class RunProgressScreen(Screen[None]):
         self, handle: RunHandle | None = None, *, state: RunProgressState | None = None
     ) -> None:
         super().__init__()
-        if handle is None and state is None:
+        if handle is not None:
+            state = handle.state
+        elif state is None:
             raise ValueError("RunProgressScreen needs a run handle or a state")
         self.handle = handle
-        self.state = handle.state if handle is not None else state
+        self.state: RunProgressState = state
         self._ended = self.state.finished
         self._asking: ConfirmModal | None = None
 
@@ -64,7 +68,7 @@ class RunProgressScreen(Screen[None]):
         return True
 
     def _may_run(self) -> bool:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.app.workspace
         export = workspace.exports.get(self.state.export)
         return export is not None and can_edit_export(workspace.role, export,
                                                       workspace.connections)
@@ -109,7 +113,7 @@ class RunProgressScreen(Screen[None]):
         export = self.state.export
         if app.screen is self:
             app.pop_screen()
-        start_run(app, export, full=full, allow_removals=allow_removals)  # type: ignore[arg-type]
+        start_run(app, export, full=full, allow_removals=allow_removals)
 
     def action_cancel_run(self) -> None:
         """Ask first; batches SendGrid already accepted still finish."""

@@ -34,6 +34,7 @@ from sgtui.export.schedule_units import (
     systemd_commands,
     timer_unit,
 )
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
 
@@ -58,7 +59,11 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-class ScheduleScreen(Screen[None]):
+DEMO_NOTE = ("This is a throwaway demo workspace: its sandbox SendGrid and in-memory keys end "
+             "with the demo, so a schedule installed from here would have nothing to send to. "
+             "Set up a schedule from your real workspace.")
+
+class ScheduleScreen(OfSgtuiApp, Screen[None]):
     """The crontab line and systemd units that run ``sgtui refresh``, and its last outcome."""
 
     DEFAULT_CSS = """
@@ -114,6 +119,8 @@ class ScheduleScreen(Screen[None]):
         yield Header()
         yield Static("Schedule", classes="screen-title")
         with VerticalScroll(id="schedule-body"):
+            if self.app.demo is not None:
+                yield Static(Content(DEMO_NOTE), id="schedule-demo", classes="banner")
             yield Static(self._intro(command), id="schedule-intro")
             yield Static(Content.styled("Last refresh", "bold"), classes="schedule-heading")
             yield Static(Content("Reading the last refresh…"), id="last-refresh",

@@ -15,12 +15,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from sgtui.errors import sentence_for
 from sgtui.notify.delivery import Delivery
 from sgtui.notify.ledger import REFRESH, SentAlert
 from sgtui.notify.message import TEST
+from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.notify_settings import AlertKind, NotifySettings, read_notify
 
 KIND_STYLES = {"failed": "bold $error", "partial": "$warning", "recovered": "$success",
@@ -31,7 +33,7 @@ def _time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class AlertsPanel(Vertical):
+class AlertsPanel(OfSgtuiApp, Vertical):
     """Where alerts go, what was last sent, and a button that sends a test alert."""
 
     DEFAULT_CSS = """
@@ -67,14 +69,14 @@ class AlertsPanel(Vertical):
     @property
     def settings(self) -> NotifySettings:
         """``[notify]`` as the workspace file says now."""
-        return read_notify(self.app.workspace.document)  # type: ignore[attr-defined]
+        return read_notify(self.app.workspace.document)
 
     # -- the settings ----------------------------------------------------------------------
     def _settings(self) -> Content:
         from sgtui.notify.service import configured_targets
 
         settings = self.settings
-        if "notify" not in self.app.workspace.document:  # type: ignore[attr-defined]
+        if "notify" not in self.app.workspace.document:
             return Content(
                 "No alerts are set up: nobody hears when a scheduled export starts failing. "
                 "Add a [notify] table to sgtui.toml with webhook = \"https://...\" (a Slack "
@@ -102,7 +104,7 @@ class AlertsPanel(Vertical):
         """Read the last alert per export and the failed deliveries, off the UI thread."""
         from sgtui.notify.ledger import AlertLedger
 
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.app.workspace
         last: dict[str, list[SentAlert]] = {}
         failures: list[SentAlert] = []
         problem = None
@@ -165,7 +167,7 @@ class AlertsPanel(Vertical):
     def _send_test(self) -> None:
         from sgtui.notify.service import send_test
 
-        report = send_test(self.app.workspace)  # type: ignore[attr-defined]
+        report = send_test(self.app.workspace)
         self.post_message(self.TestSent(report.deliveries, report.problems))
 
     def on_alerts_panel_test_sent(self, event: TestSent) -> None:

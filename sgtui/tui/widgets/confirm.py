@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
+
+from sgtui.tui.widgets.plain_marks import Button
 
 
 class ConfirmModal(ModalScreen[bool]):

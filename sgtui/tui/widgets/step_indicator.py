@@ -12,8 +12,9 @@ class StepIndicator(Widget):
     """Shows the steps of a flow, the current one highlighted.
 
     ``steps`` are the step titles; ``current`` is 0-based. On a wide terminal every title is
-    shown (``1 Name > 2 Usable by > ...``); when they do not fit, a compact
-    ``Step 3 of 7: API key`` with a dot per step is shown instead.
+    shown (``1 Name > [2 Usable by] > ...``, the current one in brackets, so it reads as
+    such without colour); when they do not fit, a compact ``Step 3 of 7: API key`` with a
+    dot per step is shown instead.
     """
 
     DEFAULT_CSS = """
@@ -60,7 +61,10 @@ class StepIndicator(Widget):
         for index, title in enumerate(self.steps):
             if index:
                 parts.append(" › ")
-            parts.append((f"{index + 1} {title}", style_of(index)))
+            label = f"{index + 1} {title}"
+            if index == self.current:
+                label = f"[{label}]"  # the current step reads as such without colour
+            parts.append((label, style_of(index)))
         full = Content.assemble(*parts)
         width = self.content_region.width or self.size.width
         if full.cell_length <= width:

@@ -75,11 +75,12 @@ async def test_admin_sets_up_a_connection_from_name_to_save(
         assert step_title(app) == "Export user"
         await pilot.click("#add-me")
         await settle(app, pilot)
-        assert "in your keyring" in text_of(app, "#store-result")
+        assert "in alice's keyring on this computer" in text_of(app, "#store-result")
         await next_step(app, pilot)
 
         assert step_title(app) == "Save"
-        assert "alice (your key is in your keyring)" in text_of(app, "#save-summary")
+        assert "alice (your key is in alice's keyring on this computer)" in text_of(
+            app, "#save-summary")
         await next_step(app, pilot)  # Save
         await settle(app, pilot)
         assert "Saved to sgtui.toml" in text_of(app, "#save-result")

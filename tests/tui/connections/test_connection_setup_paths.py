@@ -107,7 +107,7 @@ async def test_a_wrong_key_is_a_sentence_and_blocks_next(
         assert OTHER_KEY not in result
         await next_step(app, pilot)
         assert step_title(app) == "Connect"
-        assert "fix it (Back)" in problem(app)
+        assert "go Back to fix what it names above" in problem(app)
         # Back to the key, enter the right one, and the check passes.
         await pilot.press("alt+left")
         await pilot.pause()
@@ -223,10 +223,13 @@ async def test_step_indicator_follows_the_flow(workspace: Workspace) -> None:
         await pilot.pause()
         indicator = step(app).query_one(StepIndicator)
         assert indicator.current == 0
-        assert "1 Name › 2 Usable by › 3 API key" in str(indicator.render())
+        assert "[1 Name] › 2 Usable by › 3 API key" in str(indicator.render())
         await fill_name(app, pilot, "X")
         await next_step(app, pilot)
-        assert step(app).query_one(StepIndicator).current == 1
+        indicator = step(app).query_one(StepIndicator)
+        assert indicator.current == 1
+        # The current step reads as such in plain text, not only in bold colour.
+        assert "1 Name › [2 Usable by] › 3 API key" in str(indicator.render())
 
 
 async def test_a_pasted_key_loses_stray_whitespace_and_stays_masked(

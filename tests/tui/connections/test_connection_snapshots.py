@@ -164,3 +164,32 @@ def test_export_user_step_without_keyring_snapshot(snap_compare, workspace: Work
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=store_without_keyring)
+
+
+@pytest.mark.parametrize("ticked", [False, True], ids=["unticked", "ticked"])
+def test_consent_step_reads_without_colour(snap_compare, workspace: Workspace,
+                                           sandbox: SandboxServer, monkeypatch,
+                                           ticked: bool) -> None:
+    """With NO_COLOR the "I agree" box reads ticked or not as text, not by colour."""
+    from sgtui.tui.widgets.plain_marks import Checkbox
+    from tests.pilot_helpers import screen_plain_text
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(workspace, secrets=MemorySecrets(),
+                   transport=ForwardingTransport(sandbox.base_url))
+    index = STEPS.index(steps.ConsentStep)
+
+    async def open_step(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        app.push_screen(SetupFlow(app, filled_draft(index), STEPS).screen_for(index))
+        await pilot.pause()
+        assert app.no_color
+        assert "▐ ▌ I agree" in screen_plain_text(app)
+        if ticked:
+            await pilot.press("space")
+            await pilot.pause()
+            assert app.screen.query_one("#consent-agree", Checkbox).value
+            assert "▐X▌ I agree" in screen_plain_text(app)
+            assert "▐ ▌ I agree" not in screen_plain_text(app)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_step)

@@ -15,6 +15,7 @@ from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal
 from sgtui.workspace.config import Workspace
 from sgtui.workspace.model import ConnectionConfig, Consent, ExportConfig, UsableBy
 from sgtui.workspace.secrets import SERVICE, ApiKey, KeyringSecrets, MemorySecrets, account_name
+from tests.pilot_helpers import until
 
 from .conftest import KEY
 from .helpers import next_step, settle, step_title, text_of
@@ -293,3 +294,33 @@ async def test_the_demo_sandbox_is_the_suggested_base_url(workspace: Workspace) 
         assert step_title(app) == "API key"
         assert not app.screen.query_one("#advanced", Collapsible).collapsed
         assert app.screen.query_one("#custom-url", Input).value == "http://127.0.0.1:8765"
+
+
+async def test_a_connection_is_not_removed_while_an_export_runs_with_it(
+    two_connections: Workspace,
+) -> None:
+    from sgtui.tui.runs import start_run
+    from tests.tui.progress.scripted import ScriptedRunner
+
+    app = make_app(two_connections, secrets=MemorySecrets())
+    runner = ScriptedRunner(batches=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        handle = start_run(app, "spring", runner=runner, show=False)
+        await runner.started.wait()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmRemoveModal)
+        status = text_of(app, "#connections-status")
+        assert "“Marketing SendGrid” is in use: spring is running with it" in status
+        assert "cancel it in its run panel" in status
+
+        runner.proceed.set()
+        await runner.ended.wait()
+        await until(pilot, lambda: not handle.running)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmRemoveModal)
+    assert "marketing" in Workspace.open(two_connections.folder, user="alice").connections

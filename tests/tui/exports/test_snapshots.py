@@ -97,3 +97,26 @@ def test_wizard_without_connections(size: tuple[int, int], make_workspace,
         await open_wizard(pilot)
 
     assert snap_compare(app_for(make_workspace()), terminal_size=size, run_before=run_before)
+
+
+def test_segments_step_reads_without_colour(make_workspace, sandbox, monkeypatch,
+                                            snap_compare) -> None:
+    """With NO_COLOR one ticked segment among unticked ones reads differently as text."""
+    from sgtui.tui.widgets.export import SegmentPicker
+    from tests.pilot_helpers import screen_plain_text
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    workspace = make_workspace(connection("marketing", sandbox.base_url,
+                                          display="Marketing SendGrid"))
+
+    async def check(pilot) -> None:  # type: ignore[no-untyped-def]
+        await drive_to(pilot, "segments")
+        assert pilot.app.no_color
+        assert pilot.app.screen.query_one(SegmentPicker).selected == ["high-value"]
+        rows = [line for line in screen_plain_text(pilot.app).splitlines() if "▐" in line]
+        ticked = [line for line in rows if "▐X▌" in line]
+        unticked = [line for line in rows if "▐ ▌" in line]
+        assert len(ticked) == 1 and "high" in ticked[0].lower()
+        assert len(unticked) == len(rows) - 1 >= 1
+
+    assert snap_compare(app_for(workspace), terminal_size=(80, 24), run_before=check)

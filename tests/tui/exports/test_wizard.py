@@ -91,7 +91,7 @@ async def test_an_export_is_built_through_every_step_and_saved(make_workspace, s
         text = screen_text(app)
         assert "Marketing SendGrid" in text and "Newsletter" in text
         assert "contacts would be sent to SendGrid" in text
-        assert "would be left out" in text and "invalid email" in text
+        assert "would be set aside" in text and "invalid email" in text
         assert "saving does not run it" in text
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -243,6 +243,24 @@ async def test_creating_a_list_makes_it_in_sendgrid(make_workspace, sandbox) -> 
         created = app.screen.draft.list_id
     lists = {item["name"]: item["id"] for item in _sandbox_lists(sandbox)}
     assert lists["Winter sale"] == created
+
+
+async def test_the_list_count_follows_a_created_list(make_workspace, sandbox) -> None:
+    from tests.pilot_helpers import text
+
+    app = app_for(make_workspace(connection("marketing", sandbox.base_url,
+                                            display="Marketing SendGrid")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await go_to_list_step(pilot)
+        before = len(app.screen.query_one(ListPicker).lists)
+        assert text(app.screen, "#list-status") == f"{before} lists in Marketing SendGrid."
+        app.screen.query_one("#list-select", Select).value = NEW_LIST
+        await pilot.pause()
+        app.screen.query_one("#new-list-name", Input).value = "Winter sale"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Created the list 'Winter sale'" in text(app.screen, "#list-note")
+        assert text(app.screen, "#list-status") == f"{before + 1} lists in Marketing SendGrid."
 
 
 def _sandbox_lists(sandbox: SandboxServer) -> list[dict]:
@@ -398,3 +416,51 @@ async def test_space_ticks_the_first_segment_as_soon_as_the_step_opens(make_work
             segments.get_option_at_index(0).value]
         await pilot.press("down", "space")
         assert len(app.screen.query_one(SegmentPicker).selected) == 2
+
+
+async def test_a_name_with_spaces_runs_by_its_slug_and_a_slash_is_refused(
+        make_workspace, sandbox) -> None:
+    from sgtui.workspace.config import Workspace
+
+    workspace = make_workspace(connection("marketing", sandbox.base_url,
+                                          display="Marketing SendGrid"))
+    app = app_for(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        await next_step(pilot)
+        assert step_title(app) == "Name"
+        field = app.screen.query_one("#export-name", Input)
+        field.value = "news/letter"
+        await pilot.pause()
+        await next_step(pilot)
+        assert step_title(app) == "Name"
+        assert "cannot hold “/”" in problem_text(app)
+
+        field.value = "Spring newsletter"
+        await pilot.pause()
+        assert ("Shown as “Spring newsletter”; runs as: sgtui run spring-newsletter"
+                in screen_text(app))
+        await next_step(pilot)
+        assert step_title(app) != "Name"
+        draft = app.screen.draft
+        assert (draft.name, draft.display_name) == ("spring-newsletter", "Spring newsletter")
+
+    config = draft.to_config()
+    workspace.put_export(config)
+    workspace.save()
+    saved = Workspace.open(workspace.folder, user="alice").exports["spring-newsletter"]
+    assert saved.display_name == "Spring newsletter" and saved.label == "Spring newsletter"
+    assert tomllib.loads(workspace.path.read_text())["exports"]["spring-newsletter"][
+        "display_name"] == "Spring newsletter"
+
+
+def test_the_review_counts_set_aside_rows_as_the_run_summary_does() -> None:
+    from sgtui.tui.screens.export_wizard.review_step import DryRun, dry_run_text
+
+    text = dry_run_text(DryRun(profiles=25_000, sent=24_817, missing_email=125,
+                               invalid_email=46, duplicates=12, trimmed_fields=0), None).plain
+    # 171 set aside, as the summary and the rejected-rows CSV count them; the 12 duplicates
+    # are said apart, as merged, not added to the 171.
+    assert "171 would be set aside: 46 invalid email; 125 no email" in text
+    assert "12 share an email with another profile: sent once" in text
+    assert "183" not in text

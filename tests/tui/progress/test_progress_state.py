@@ -107,6 +107,22 @@ def test_a_run_rebuilt_from_history_matches_its_summary() -> None:
     assert state.summary_line() == summary.sentence
 
 
+def test_a_cancelled_run_from_history_shows_how_it_ended() -> None:
+    summary = finished_summary(RunStatus.CANCELLED, sentence="Cancelled.", uploaded=0,
+                               created=0, updated=0, batches=0, jobs=())
+    jobs = [JobRecord(batch=1, job_id="job-1", contacts=20_000, bytes=4_000_000,
+                      status="completed", created=23_371, updated=0, errored=0,
+                      sent_at=STARTED_AT)]
+    state = RunProgressState.from_history(summary, jobs, [])
+    assert state.status is RunStatus.CANCELLED
+    assert state.created == 0 and state.updated == 0  # the recorded outcome, not the jobs
+    assert state.stages[Stage.READ] is StageState.DONE
+    for stage in (Stage.UPLOAD, Stage.PROCESS, Stage.VERIFY):
+        assert state.stages[stage] is StageState.SKIPPED and stage in state.stopped
+    shown = (Stage.READ, Stage.PREPARE, Stage.UPLOAD, Stage.PROCESS, Stage.VERIFY)
+    assert all(state.stages[stage] is not StageState.WAITING for stage in shown)
+
+
 def test_durations_read_like_a_clock() -> None:
     assert format_duration(5) == "0:05"
     assert format_duration(3_725) == "1:02:05"

@@ -119,6 +119,22 @@ async def test_before_any_refresh_the_screen_says_nothing_has_run(workspace: Wor
     assert (workspace.folder / "runs").is_dir()  # the crontab line's log can be appended to
 
 
+async def test_a_demo_workspace_is_said_to_be_throwaway(workspace: Workspace) -> None:
+    from sgtui.tui.app import DemoInfo
+
+    plain = make_app(workspace, secrets=MemorySecrets())
+    async with plain.run_test(size=(80, 24)) as pilot:
+        await plain.push_screen(ScheduleScreen(FIXED_COMMAND))
+        await outcome_loaded(plain, pilot)
+        assert not plain.screen.query("#schedule-demo")
+    app = make_app(workspace, secrets=MemorySecrets(),
+                   demo=DemoInfo(sandbox_url="http://127.0.0.1:9", api_key=None, profiles=10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ScheduleScreen(FIXED_COMMAND))
+        await outcome_loaded(app, pilot)
+        assert shown(app, "#schedule-demo").startswith("This is a throwaway demo workspace")
+
+
 async def test_copy_puts_each_text_on_the_clipboard_and_escape_goes_back(
         workspace: Workspace) -> None:
     app = make_app(workspace, secrets=MemorySecrets())

@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Button, Collapsible, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Collapsible, Input, Label, RadioSet, Static
 
 from sgtui.sendgrid.errors import SendGridError
 from sgtui.sendgrid.security import check_base_url
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import Region, SetupMode
+from sgtui.tui.widgets.plain_marks import Button, RadioButton
 from sgtui.workspace.secrets import ApiKey
 
 HOW_TO_GET_A_KEY = (

@@ -10,18 +10,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from sgtui.tui.screens.connection_setup.draft import SetupMode
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
 
 if TYPE_CHECKING:
-    from sgtui.tui.app import SgtuiApp
     from sgtui.tui.screens.connection_setup.flow import SetupFlow
 
 
-class SetupStep(Screen[None]):
+class SetupStep(OfSgtuiApp, Screen[None]):
     """One step of the connection set-up flow.
 
     Subclasses give ``STEP_TITLE`` and ``HEADING``, compose their fields in
@@ -55,8 +56,6 @@ class SetupStep(Screen[None]):
     ]
     holds_app_keys = True
     """The app's own keys would leave the flow half-done: Escape first."""
-
-    app: SgtuiApp
 
     def __init__(self, flow: SetupFlow) -> None:
         super().__init__()

@@ -8,12 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from sgtui.errors import sentence_for
 from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.keys import stored_key
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.secrets import ApiKey
 
 INTERACTIVE_RETRIES = 1
@@ -131,7 +132,8 @@ class ConnectStep(SetupStep):
             return None
         if self.draft.scopes is None:
             if self.problem_sentence:
-                return "The key has to pass the check first: fix it (Back) and check again."
+                return ("The check has to pass first: go Back to fix what it names above "
+                        "(the key, or the SendGrid address under Advanced), then check again.")
             return "Wait for SendGrid to answer."
         if missing_scopes(self.draft.scopes):
             return "This key lacks a permission sgtui needs: go Back and enter another key."

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Checkbox, Static
+from textual.widgets import Static
 
 from sgtui.tui.screens.connection_setup.base import SetupStep
+from sgtui.tui.widgets.plain_marks import Checkbox
 from sgtui.workspace.config import now_utc
 from sgtui.workspace.model import Consent
 

@@ -7,12 +7,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from sgtui.errors import sentence_for
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import SetupMode
+from sgtui.tui.screens.connection_setup.keys import keyring_words
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
     KEY_FILE_NAME,
@@ -47,9 +49,7 @@ class ExportUserStep(SetupStep):
             self.where, self.problem, self.no_keyring = where, problem, no_keyring
 
     def compose_body(self) -> ComposeResult:
-        user = self.app.workspace.user
-        where = ("this demo's in-memory key store (gone when the demo ends)"
-                 if self.app.demo is not None else f"{user}'s keyring on this computer")
+        where = keyring_words(self.app)
         yield Static(Content(
             "Exports run with the API key of one of the connection's export users. Adding you "
             f"stores the key in {where} (never in sgtui.toml) and lists you as an export "
@@ -155,7 +155,8 @@ class ExportUserStep(SetupStep):
             text = (f"✓ The key is in your unencrypted, owner-only file {KEY_FILE_NAME}, and "
                     "you are an export user of this connection.")
         else:
-            text = "✓ The key is in your keyring, and you are an export user of this connection."
+            text = (f"✓ The key is in {keyring_words(self.app)}, and you are an export user "
+                    "of this connection.")
         self._result(text, "ok")
         self.refresh_next()
 

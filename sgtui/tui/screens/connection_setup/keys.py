@@ -17,3 +17,10 @@ def stored_key(app: SgtuiApp, connection: str) -> ApiKey | None:
     ``$SGTUI_API_KEY``. Raises ``KeyringUnavailable`` only when nothing else has a key.
     """
     return find_key(app.secrets, account_name(app.workspace.id, connection))
+
+
+def keyring_words(app: SgtuiApp) -> str:
+    """Where "store in the keyring" puts a key, in words: the demo keeps keys in memory."""
+    if app.demo is not None:
+        return "this demo's in-memory key store (gone when the demo ends)"
+    return f"{app.workspace.user}'s keyring on this computer"

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from sgtui.sendgrid import REQUIRED_SCOPES, describe_scopes, missing_scopes
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.consent import describe_consent
+from sgtui.tui.screens.connection_setup.keys import keyring_words
 from sgtui.workspace.config import WorkspaceError, now_utc
 
 
@@ -48,7 +49,7 @@ class SaveStep(SetupStep):
             permissions = f"may {describe_scopes(REQUIRED_SCOPES, joiner='and')}"
         users = ", ".join(draft.export_users) or "none yet"
         if draft.key_stored_in == "keyring":
-            users += " (your key is in your keyring)"
+            users += f" (your key is in {keyring_words(self.app)})"
         elif draft.key_stored_in == "file":
             users += " (your key is in the unencrypted key file)"
         facts = [

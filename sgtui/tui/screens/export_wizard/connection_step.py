@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
+from sgtui.tui.widgets.plain_marks import OptionList
 from sgtui.workspace.model import ConnectionConfig, UsableBy
 from sgtui.workspace.roles import Role, can_use_connection
 

@@ -18,6 +18,7 @@ class ExportDraft:
     """Everything the wizard asks for; ``original_name`` is set when editing an export."""
 
     name: str = ""
+    display_name: str | None = None
     connection: str | None = None
     list_id: str = ""
     list_name: str | None = None
@@ -38,6 +39,7 @@ class ExportDraft:
         """A draft of ``export``'s values: to edit it, or to start a copy named ``copy_as``."""
         return cls(
             name=copy_as or export.name,
+            display_name=None if copy_as else export.display_name,
             connection=export.connection,
             list_id=export.list_id,
             list_name=export.list_name,
@@ -56,6 +58,7 @@ class ExportDraft:
         """The export as ``sgtui.toml`` stores it."""
         return ExportConfig(
             name=self.name.strip(),
+            display_name=self.display_name,
             connection=self.connection,
             list_id=self.list_id.strip(),
             list_name=self.list_name,

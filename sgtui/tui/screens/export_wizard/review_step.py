@@ -139,7 +139,8 @@ class ReviewStep(WizardStep):
         mapping = ", ".join(f"{MAPPABLE_FIELDS[field]} ← {column}"
                             for field, column in draft.mapping.items() if column)
         lines = [
-            ("Name", draft.name),
+            ("Name", f"{draft.display_name} (sgtui run {draft.name})" if draft.display_name
+             else draft.name),
             ("Connection", connection.display_name if connection else "(none)"),
             ("SendGrid list", list_text),
             ("Mapping", mapping),
@@ -248,19 +249,22 @@ def dry_run_text(result: DryRun | None, problem: str | None) -> Content:
     head = Content.styled("Dry run: ", "bold")
     if result is None:
         return head + Content(problem or "not available.")
-    dropped = result.missing_email + result.invalid_email + result.duplicates
+    # The same count as the run's summary and rejected-rows CSV: rows set aside for their
+    # email; profiles sharing an email are merged into one contact, not set aside.
+    set_aside = result.missing_email + result.invalid_email
     text = head + Content(f"{result.profiles:,} profiles in the segments; "
                           f"{result.sent:,} contacts would be sent to SendGrid.")
-    if dropped:
-        reasons = [(result.invalid_email, "invalid email"),
-                   (result.missing_email, "no email"),
-                   (result.duplicates, "same email as another profile (sent once)")]
-        text += Content(f"\n  {dropped:,} would be left out: ") + Content("; ".join(
-            f"{count:,} {why}" for count, why in reasons if count))
-    else:
+    if set_aside:
+        reasons = [(result.invalid_email, "invalid email"), (result.missing_email, "no email")]
+        text += Content(f"\n  {set_aside:,} would be set aside: ") + Content("; ".join(
+            f"{count:,} {why}" for count, why in reasons if count)) + Content(
+            " (listed with their reasons in the rejected-rows CSV after each run).")
+    if result.duplicates:
+        text += Content(f"\n  {result.duplicates:,} share an email with another profile: "
+                        "sent once, as one contact (not set aside).")
+    if not set_aside and not result.duplicates:
         text += Content("\n  Nobody would be left out.")
     if result.trimmed_fields:
         text += Content(f"\n  {result.trimmed_fields:,} values are longer than SendGrid allows "
                         "and would be shortened.")
-    text += Content("\n  Rows left out are listed with their reasons after each run.")
     return text

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.tui.screens.export_wizard.connection_step import ConnectionStep
@@ -24,7 +24,9 @@ from sgtui.tui.screens.export_wizard.review_step import ReviewStep
 from sgtui.tui.screens.export_wizard.schedule_step import ScheduleStep
 from sgtui.tui.screens.export_wizard.segments_step import SegmentsStep
 from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_info
+from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.export.list_picker import ListPicker
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
 from sgtui.workspace.config import WorkspaceError
 
@@ -50,7 +52,7 @@ class SavedExport:
     run: bool
 
 
-class ExportWizardScreen(Screen[SavedExport | None]):
+class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
     """Define a new export, or edit one (``draft.original_name`` set).
 
     Dismisses with :class:`SavedExport`, or None when left without saving.
@@ -191,10 +193,15 @@ class ExportWizardScreen(Screen[SavedExport | None]):
         from sgtui.tui.widgets.confirm import ConfirmModal
 
         what = "your changes to this export" if self.draft.original_name else "this new export"
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
         self.app.push_screen(
             ConfirmModal("Leave without saving?", f"Nothing of {what} will be kept.",
                          "Leave", cancel_label="Stay"),
-            lambda leave: self.dismiss(None) if leave else None,
+            answered,
         )
 
     @on(Button.Pressed, "#wizard-back")

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import VerticalScroll
 
+from sgtui.tui.sgtui_node import OfSgtuiApp
+
 if TYPE_CHECKING:
     from sgtui.tui.screens.export_wizard.draft import ExportDraft
     from sgtui.tui.screens.export_wizard.screen import ExportWizardScreen
 
 
-class WizardStep(VerticalScroll):
+class WizardStep(OfSgtuiApp, VerticalScroll):
     """One step: ``title`` for the step indicator, ``help`` under it."""
 
     DEFAULT_CSS = """

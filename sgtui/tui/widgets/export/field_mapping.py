@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from sgtui.export.matching import ColumnHealth, mapping_warnings, preview_contact
+from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.model import MAPPABLE_FIELDS, REQUIRED_FIELDS
 
 
@@ -85,8 +86,8 @@ class FieldMappingTable(Vertical):
             select = self.query_one(f"#map-{field}", Select)
             with self.prevent(Select.Changed):
                 select.set_options([(Content(column), column) for column in self.columns])
-                column = mapping.get(field)
-                select.value = column if column in self.columns else Select.NULL
+                chosen = mapping.get(field)
+                select.value = chosen if chosen in self.columns else Select.NULL
         self._refresh()
 
     @property

@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from sgtui.errors import sentence_for
+from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.plain_marks import Button
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
@@ -23,7 +25,7 @@ TYPED_ID = "__sgtui_typed_id__"
 INTERACTIVE_RETRIES = 1
 
 
-class ListPicker(Vertical):
+class ListPicker(OfSgtuiApp, Vertical):
     """The account's lists (fetched in a worker), "Create a new list", or a typed list ID.
 
     Call :meth:`load` with the connection; the picker finds this user's key, fetches the
@@ -161,10 +163,10 @@ class ListPicker(Vertical):
     def on_list_picker_key_found(self, event: KeyFound) -> None:
         event.stop()
         self.key, self.key_known = event.key, True
+        assert self.connection is not None
         if event.key is None:
             from sgtui.tui.screens.export_wizard.keys import no_key_sentence
 
-            assert self.connection is not None
             self._status(no_key_sentence(self.connection, what="read its lists",
                                          user=self.app.workspace.user) +
                          " You can still type a list ID.", problem=True)
@@ -204,10 +206,16 @@ class ListPicker(Vertical):
             return
         self.fetched = True
         self.lists = sorted(event.lists, key=lambda found: found.name.lower())
+        self._show_count()
+        self._fill_options(self.lists)
+
+    def _show_count(self) -> None:
+        """``3 lists in Marketing SendGrid``: after fetching, and after creating one."""
+        if self.connection is None:
+            return
         count = len(self.lists)
         self._status(f"{count} list{'' if count == 1 else 's'} in "
                      f"{self.connection.display_name}.")
-        self._fill_options(self.lists)
 
     def _fill_options(self, lists: list[ContactList]) -> None:
         select = self.query_one("#list-select", Select)
@@ -341,6 +349,7 @@ class ListPicker(Vertical):
         found = event.found
         if not event.typed:
             self.lists = sorted([*self.lists, found], key=lambda item: item.name.lower())
+            self._show_count()
             self._fill_options(self.lists)
             with self.prevent(Select.Changed):
                 self.query_one("#list-select", Select).value = found.id

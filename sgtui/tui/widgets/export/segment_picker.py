@@ -10,11 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import SelectionList, Static
+from textual.timer import Timer
+from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
 from sgtui.errors import sentence_for
+from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.plain_marks import SelectionList
 from sgtui.workspace.limits import DEFAULT_MAX_PROFILES, RECOMMENDED_MAX_PROFILES
 
 if TYPE_CHECKING:
@@ -25,7 +28,7 @@ RECOMMENDED_SENTENCE = (f"SendGrid recommends at most {RECOMMENDED_MAX_PROFILES:
 COALESCE_SECONDS = 0.15
 
 
-class SegmentPicker(Vertical):
+class SegmentPicker(OfSgtuiApp, Vertical):
     """A multi-select of segments and the totals of the selection.
 
     Totals are counted in a thread worker: unique profiles first (fast), then unique emails
@@ -63,7 +66,7 @@ class SegmentPicker(Vertical):
         self.profiles: int | None = 0
         self.emails: int | None = 0
         self.counted_for: tuple[str, ...] = ()
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SelectionList[str](id="segment-list")
@@ -172,7 +175,8 @@ class SegmentPicker(Vertical):
     def _prompt(segment: Segment, name_width: int, count_width: int) -> Content:
         """``Name   1,234 members  Description``, names and counts in columns."""
         text = Content.styled(segment.name.ljust(name_width), "bold") + Content(
-            f"  {segment.member_count:>{count_width},} members")
+            f"  {segment.member_count:>{count_width},} "
+            f"{'member ' if segment.member_count == 1 else 'members'}")  # columns stay aligned
         if segment.description:
             text += Content.styled(f"  {segment.description}", "dim")
         return text

@@ -9,10 +9,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from sgtui.export.events import RunStatus
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.progress.bars import ProgressLine
 from sgtui.tui.widgets.progress.counters import RunCounters
 from sgtui.tui.widgets.progress.stages import StageList

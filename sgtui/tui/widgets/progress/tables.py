@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from sgtui.export.progress_state import BatchRow, RunProgressState
+from sgtui.tui.widgets.plain_marks import DataTable
 
 JOB_ID_WIDTH = 13
 FULL_JOB_IDS_FROM = 120
