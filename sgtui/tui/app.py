@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
+from sgtui.tui.keys import HELP_BINDING
 from sgtui.workspace.secrets import KeyringSecrets, SecretStore
+from sgtui.workspace.user_config import UserConfig, UserConfigError, load_user_config
 
 if TYPE_CHECKING:
     import httpx
+    from textual.dom import DOMNode
+    from textual.screen import Screen
+    from textual.theme import Theme
 
     from sgtui.sendgrid import SendGridClient
     from sgtui.source.base import CustomerSource
@@ -52,6 +57,7 @@ class SgtuiApp(App[None]):
         Binding("p", "open_progress", "Run progress", id="app.progress"),
         Binding("i", "import_csv", "Import", id="app.import", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
+        HELP_BINDING,
     ]
 
     def __init__(
@@ -61,12 +67,83 @@ class SgtuiApp(App[None]):
         secrets: SecretStore,
         transport: httpx.AsyncBaseTransport | None = None,
         demo: DemoInfo | None = None,
+        user_config: UserConfig | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.secrets = secrets
         self.transport = transport
         self.demo = demo
+        self.user_config = user_config or UserConfig()
+        self.user_keymap: dict[str, str] = {}
+        """The keymap in use: binding id -> normalised keys (see tui/keys.py)."""
+        self._reported_clashes: set[frozenset[str]] = set()
+
+    # -- the user's settings (config.toml) -----------------------------------------------
+    def on_mount(self) -> None:
+        self._apply_user_config()
+
+    def _apply_user_config(self) -> None:
+        """Apply the user's keymap and theme; say what is wrong with the file, if anything."""
+        from sgtui.tui.keys import check_keys
+
+        config = self.user_config
+        where = str(config.path or "config.toml")
+        keymap, problems = check_keys(config.keymap, where)
+        problems = [*config.problems, *problems]
+        if keymap:
+            self.user_keymap = keymap
+            self.set_keymap(keymap)
+            self._check_binding_ids(tuple(keymap), where)
+        if config.theme is not None:
+            if config.theme in self.available_themes:
+                self.theme = config.theme
+            else:
+                problems.append(f'{where}: there is no theme called "{config.theme}"; pick one '
+                                "in the command palette (ctrl+p, Theme).")
+        for problem in problems:
+            self._settings_problem(problem)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _settings_problem(self, sentence: str) -> None:
+        self.notify(sentence, title="Your settings", severity="warning", timeout=20,
+                    markup=False)
+
+    @work(thread=True, group="user-config", exit_on_error=False)
+    def _check_binding_ids(self, binding_ids: tuple[str, ...], where: str) -> None:
+        """Name keymap entries for bindings sgtui does not have, and keys it puts on two
+        bindings of one screen (this imports every screen, so it runs off the UI thread)."""
+        from sgtui.tui.keys import clashes, unknown_ids
+
+        for problem in [*unknown_ids(binding_ids, where), *clashes(self.user_keymap, where)]:
+            self.call_from_thread(self._settings_problem, problem)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self._save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="user-config-theme", exit_on_error=False)
+    def _save_theme(self, name: str) -> None:
+        """Write the chosen theme to config.toml (blocking: a thread worker)."""
+        from sgtui.workspace.user_config import save_theme
+
+        try:
+            save_theme(name, self.user_config.path)
+        except UserConfigError as error:
+            self.call_from_thread(self.notify, error.sentence, severity="error",
+                                  markup=False)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """Say once which bindings the user's keymap put on a key another binding had
+        (Textual reports the ones without an id, a widget's own keys; sgtui's own are
+        checked at start, see ``_check_binding_ids``)."""
+        names = frozenset(binding.description or binding.action for binding in clashed_bindings)
+        if names in self._reported_clashes:
+            return
+        self._reported_clashes.add(names)
+        where = self.user_config.path or "config.toml"
+        self._settings_problem(f"Your keymap put another binding on the key of "
+                               f"{', '.join(sorted(names))}, which no longer has a key here. "
+                               f"Change one of them in {where}.")
 
     def on_resize(self, event: events.Resize) -> None:
         """Cover the screens with a short notice while the terminal is below 80x24."""
@@ -85,7 +162,8 @@ class SgtuiApp(App[None]):
         return HomeScreen()
 
     def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
-        yield from super().get_system_commands(screen)
+        """The palette: the sections first (all of them fit at 80x24 without typing), then
+        this screen's help in place of Textual's key panel, then Textual's own commands."""
         from textual.app import SystemCommand
 
         yield SystemCommand("Connections", "Set up and test SendGrid connections",
@@ -96,44 +174,85 @@ class SgtuiApp(App[None]):
                             self.action_open_schedule)
         yield SystemCommand("Import CSV", "Load profiles from a CSV file",
                             self.action_import_csv)
+        yield SystemCommand("Help", "What this screen is for, and its keys",
+                            lambda: self.open_help(screen))
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":  # its panel ignores Escape; Help replaces it
+                continue
+            # Listed before typing: the sections, Help and Theme; the rest when searched for.
+            yield command if command.title == "Theme" else command._replace(discover=False)
+
+    def action_help(self) -> None:
+        """Open help for the screen you are on (close it when it is what you are on)."""
+        from sgtui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.open_help(self.screen)
+
+    def open_help(self, screen: Screen[Any]) -> None:
+        """Show what ``screen`` is for, and its keys as the user has them."""
+        from sgtui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(screen))
 
     # -- navigation ------------------------------------------------------------------------
+    # The app is a tree: Home > the sections; Exports > the wizard and the run panel;
+    # Connections > the set-up flow and access. A section's key from anywhere replaces the
+    # stack above home, so Escape always goes one level up, never back through history.
+    def open_section(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` as the only screen above home."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
     def action_open_connections(self) -> None:
         """Show the connections screen."""
         from sgtui.tui.screens.connections import ConnectionsScreen
 
-        self.push_screen(ConnectionsScreen())
+        self.open_section(ConnectionsScreen())
 
     def action_open_exports(self) -> None:
         """Show the exports screen."""
         from sgtui.tui.screens.exports import ExportsScreen
 
-        self.push_screen(ExportsScreen())
+        self.open_section(ExportsScreen())
 
     def action_open_history(self) -> None:
         """Show the run history."""
         from sgtui.tui.screens.history import HistoryScreen
 
-        self.push_screen(HistoryScreen())
+        self.open_section(HistoryScreen())
 
     def action_open_schedule(self) -> None:
         """Show the crontab line and systemd units that run ``sgtui refresh``."""
         from sgtui.tui.screens.schedule import ScheduleScreen
 
-        self.push_screen(ScheduleScreen())
+        self.open_section(ScheduleScreen())
 
     def action_import_csv(self) -> None:
         """Load profiles from a CSV file into the workspace's SQLite source."""
         from sgtui.tui.screens.csv_import import CsvImportScreen
 
-        self.push_screen(CsvImportScreen())
+        self.open_section(CsvImportScreen())
 
     def action_open_progress(self) -> None:
-        """Reopen the progress panel of the running (or latest) run."""
-        from sgtui.tui.runs import open_progress
+        """Reopen the progress panel of the running (or latest) run, under Exports."""
+        from sgtui.tui.runs import open_progress, registry
+        from sgtui.tui.screens.exports import ExportsScreen
+        from sgtui.tui.screens.progress import RunProgressScreen
 
-        if not open_progress(self):
+        latest = registry(self).latest()
+        if latest is None:
             self.notify("No export has run in this session yet.")
+            return
+        screen = self.screen
+        if isinstance(screen, RunProgressScreen) and screen.handle is latest:
+            return
+        if not isinstance(screen, ExportsScreen):
+            self.action_open_exports()
+        open_progress(self, latest)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         from sgtui.tui.screens.too_small import TooSmallScreen
@@ -190,11 +309,15 @@ def make_app(
     secrets: SecretStore | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     demo: DemoInfo | None = None,
+    user_config: UserConfig | None = None,
 ) -> SgtuiApp:
-    """The app on ``workspace``; tests pass an in-memory secret store and a transport."""
+    """The app on ``workspace``; tests pass an in-memory secret store and a transport.
+
+    ``user_config`` is the user's ``config.toml`` (keymap, theme), read when not given."""
     return SgtuiApp(
         workspace,
         secrets=secrets if secrets is not None else KeyringSecrets(),
         transport=transport,
         demo=demo,
+        user_config=user_config if user_config is not None else load_user_config(),
     )

@@ -43,6 +43,11 @@ def with_role(access: Access, user: str, role: Role) -> Access:
 class AccessScreen(OfSgtuiApp, Screen[None]):
     """Who is an administrator or a contributor of this workspace (by OS user name)."""
 
+    HELP = ('Who may do what in this workspace: administrators set up connections and manage '
+            'access, contributors define and run exports on shared connections, everyone else may '
+            'look.')
+    """What the screen is for, as its help (? or F1) says."""
+
     DEFAULT_CSS = """
     AccessScreen #access-help { height: auto; padding: 0 1; color: $text-muted; }
     AccessScreen #access-table { height: 1fr; margin: 1 1 0 1; }

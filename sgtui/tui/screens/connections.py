@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
+from sgtui.tui.keys import bound_key
 from sgtui.tui.runs import registry
 from sgtui.tui.screens.connection_setup.keys import stored_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
@@ -36,6 +37,11 @@ ADMIN_ACTIONS = {"add", "edit", "test", "remove", "add_me", "access"}
 
 class ConnectionsScreen(OfSgtuiApp, Screen[None]):
     """Connections: a table, and for admins Add, Edit, Test, Remove, Add me, Access."""
+
+    HELP = ('The SendGrid accounts sgtui exports to. Administrators set them up (a name, who may '
+            'use it, the API key kept in the keyring, consent, a check of the key) and decide who '
+            'is an administrator or contributor; the others see which connections they may use.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     ConnectionsScreen #connections-table { height: 1fr; margin: 0 1; }
@@ -157,11 +163,11 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
                                                              if not connections else "")
         self.query_one("#connections-empty").display = not connections
 
-    @staticmethod
-    def _empty_text(role: Role) -> str:
+    def _empty_text(self, role: Role) -> str:
         if role is Role.ADMIN:
-            return ("No connection yet. Press a (or Add) to set up SendGrid: a name, who may "
-                    "use it, the API key, consent, a check, and you as export user.")
+            return (f"No connection yet. Press {bound_key(self, 'connections.add')} (or Add) to "
+                    "set up SendGrid: a name, who may use it, the API key, consent, a check, "
+                    "and you as export user.")
         if role is Role.CONTRIBUTOR:
             return "No connection is shared with contributors yet."
         return "No connection yet."
@@ -181,8 +187,8 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
         name = self.selected_name
         connection = self.app.workspace.connections.get(name or "")
         if connection is None:
-            self._status("Pick a connection first (there is none yet: press a to add one).",
-                         ok=False)
+            self._status("Pick a connection first (there is none yet: press "
+                         f"{bound_key(self, 'connections.add')} to add one).", ok=False)
         return connection
 
     def _status(self, sentence: str, *, ok: bool | None = None) -> None:

@@ -25,6 +25,7 @@ from sgtui.source.csv_import import (
     preview_csv,
     stored_key_column,
 )
+from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
@@ -88,6 +89,11 @@ class CsvFileTree(DirectoryTree):
 
 class CsvImportScreen(OfSgtuiApp, Screen[None]):
     """Load profiles and segment memberships from a CSV file into the workspace's SQLite data."""
+
+    HELP_TITLE = "Import CSV"
+    HELP = ("Loading customer profiles from a CSV file into this workspace's database: pick the "
+            'file, look at the preview, then import.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     CsvImportScreen #import-body { padding: 0 1; }
@@ -314,7 +320,8 @@ class CsvImportScreen(OfSgtuiApp, Screen[None]):
     def on_csv_import_screen_csv_imported(self, event: CsvImported) -> None:
         self.importing = False
         self._update_button()
-        self._status(event.result.summary() + " Press Escape to go back.", "-done")
+        self._status(f"{event.result.summary()} Press {bound_key(self, 'import.back')} to go "
+                     "back.", "-done")
         self.notify(event.result.summary(), title="CSV imported")
         for screen in self.app.screen_stack:
             refresh = getattr(screen, "summarise_data", None)

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from sgtui.tui.keys import bound_key, hint
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.plain_marks import DataTable
@@ -31,9 +32,12 @@ if TYPE_CHECKING:
 COLUMNS = ("Export", "Connection", "SendGrid list", "Segments", "Schedule", "Last run")
 EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "duplicate_export",
                    "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
-KEYS_HINT = ("n new · ⏎ edit · r run · f run full · d duplicate · s schedule · x detach · "
-             "del remove · R run all · / search")
-RUNS_SENTENCE = "r: new and changed contacts only · f: run full (send everything)"
+KEYS_HINT = (("exports.new", "new"), ("exports.edit", "edit"), ("exports.run", "run"),
+             ("exports.run-full", "run full"), ("exports.duplicate", "duplicate"),
+             ("exports.schedule", "schedule"), ("exports.detach", "detach"),
+             ("exports.remove", "remove"), ("exports.run-scheduled", "run all"),
+             ("exports.search", "search"))
+"""The line of keys under the title: binding id, then what it does (see tui/keys.py)."""
 VIEWER_SENTENCE = ("You can look at the exports here; an administrator can make you a "
                    "contributor to define and run them.")
 
@@ -65,6 +69,11 @@ def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, str]:
 
 class ExportsScreen(OfSgtuiApp, Screen[None]):
     """Every export with its connection, list, segments, schedule and last run."""
+
+    HELP = ('Every export: which segments go to which SendGrid list, on which schedule, and how '
+            "its last run went. Define, edit and run exports here; a run's panel opens on top and "
+            'Escape comes back.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     ExportsScreen #exports-search { margin: 0 1; width: 1fr; max-width: 60; }
@@ -139,7 +148,7 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
     def on_mount(self) -> None:
         role = self.app.workspace.role
         self.query_one("#exports-role", Static).update(
-            Content(VIEWER_SENTENCE) if role is Role.VIEWER else Content(KEYS_HINT))
+            Content(VIEWER_SENTENCE) if role is Role.VIEWER else Content(hint(self, *KEYS_HINT)))
         self.refresh_rows()
         self.query_one("#exports-table", DataTable).focus()
         self.read_last_runs()
@@ -174,9 +183,9 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
             shown += 1
         empty = self.query_one("#exports-empty", Static)
         if not exports:
-            empty.update(Content("No exports yet. Press n to define one: which segments go to "
-                                 "which SendGrid list." if can_create_exports(workspace.role)
-                                 else "No exports yet."))
+            empty.update(Content(f"No exports yet. Press {bound_key(self, 'exports.new')} to "
+                                 "define one: which segments go to which SendGrid list."
+                                 if can_create_exports(workspace.role) else "No exports yet."))
         elif not shown:
             empty.update(Content(f"No export matches {query!r}."))
         else:
@@ -214,7 +223,9 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         workspace = self.app.workspace
         may_edit = can_edit_export(workspace.role, export, workspace.connections)
         if may_edit:
-            lines.append(("Runs", RUNS_SENTENCE))
+            lines.append(("Runs", hint(self, ("exports.run", "new and changed contacts only"),
+                                       ("exports.run-full", "run full (send everything)"),
+                                       between=": ")))
         elif workspace.role is Role.CONTRIBUTOR:
             lines.append(("", "Read-only for you: it uses a connection only administrators "
                               "may use."))

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Select, Static
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.tui.keys import hint
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import DataTable
 
@@ -51,6 +52,10 @@ def rejected_count(summary: RunSummary) -> int:
 
 class HistoryScreen(OfSgtuiApp, Screen[None]):
     """Runs per export with status, start, duration and counts."""
+
+    HELP = ('Every run of every export, newest first: its status, start, duration and counts, '
+            "filtered by export and status. Enter reopens a run's panel as it ended.")
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     HistoryScreen #history-filters { height: auto; padding: 0 1; }
@@ -96,7 +101,9 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
             )
         yield Static("Reading the run history…", id="history-empty", classes="empty-state")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Static("Enter: the run's details   f: filter   Esc: back", id="history-hint")
+        keys = hint(self, ("history.filter", "filter"), ("history.back", "back"),
+                    between=": ", separator="   ", spoken=True)
+        yield Static(f"Enter: the run's details   {keys}", id="history-hint")
         yield Footer()
 
     def on_mount(self) -> None:

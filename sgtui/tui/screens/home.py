@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
+from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.plain_marks import OptionList
 from sgtui.workspace.roles import Role
@@ -38,6 +39,11 @@ class DataSummary:
 
 class HomeScreen(OfSgtuiApp, Screen[None]):
     """Where every session starts."""
+
+    HELP = ('Where every session starts: this workspace, your role in it, and the way to its '
+            "sections. Press a section's key, or pick it with the arrow keys and Enter; from any "
+            "screen, a section's key goes straight there and Escape comes back here.")
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     HomeScreen #home-body { padding: 1 2; }
@@ -95,9 +101,17 @@ class HomeScreen(OfSgtuiApp, Screen[None]):
         if demo.sandbox_url and demo.api_key:
             lines.append(f"Sandbox SendGrid: {demo.sandbox_url}   API key to paste: {demo.api_key}")
             if not self.app.workspace.connections:
-                lines.append("Start here: press c, then a, to connect sgtui to the sandbox.")
+                from sgtui.tui.screens.connections import ConnectionsScreen
+
+                lines.append(f"Start here: press {bound_key(self, 'app.connections')}, then "
+                             f"{bound_key(self, 'connections.add', ConnectionsScreen)}, to "
+                             "connect sgtui to the sandbox.")
             elif not self.app.workspace.exports:
-                lines.append("Next: press e, then n, to define an export.")
+                from sgtui.tui.screens.exports import ExportsScreen
+
+                lines.append(f"Next: press {bound_key(self, 'app.exports')}, then "
+                             f"{bound_key(self, 'exports.new', ExportsScreen)}, to define an "
+                             "export.")
         else:
             lines.append("No sandbox SendGrid is running in this demo yet.")
         return Content("\n".join(lines))
@@ -130,20 +144,26 @@ class HomeScreen(OfSgtuiApp, Screen[None]):
         exports = len(workspace.exports)
         runs = self._runs
         is_admin = workspace.role is Role.ADMIN
+
+        def key(binding_id: str) -> str:
+            return bound_key(self, binding_id)
+
         return [
-            Option(self._entry("Connections", "c", counted(connections, "connection"),
+            Option(self._entry("Connections", key("app.connections"),
+                               counted(connections, "connection"),
                                ("set up SendGrid here" if is_admin
                                 else "an administrator sets up SendGrid")
                                if not connections else None), id="connections"),
-            Option(self._entry("Exports", "e", counted(exports, "export"),
+            Option(self._entry("Exports", key("app.exports"), counted(exports, "export"),
                                "which segments go to which list" if not exports else None),
                    id="exports"),
-            Option(self._entry("History", "h",
+            Option(self._entry("History", key("app.history"),
                                "counting runs…" if runs is None else counted(runs, "run"),
                                "nothing has run yet" if runs == 0 else None), id="history"),
-            Option(self._entry("Schedule", "s", "run scheduled exports from cron or systemd",
-                               None), id="schedule"),
-            Option(self._entry("Import CSV", "i", "load profiles from a file", None),
+            Option(self._entry("Schedule", key("app.schedule"),
+                               "run scheduled exports from cron or systemd", None),
+                   id="schedule"),
+            Option(self._entry("Import CSV", key("app.import"), "load profiles from a file", None),
                    id="import"),
         ]
 

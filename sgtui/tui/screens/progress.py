@@ -20,6 +20,12 @@ from sgtui.workspace.roles import can_edit_export
 class RunProgressScreen(OfSgtuiApp, Screen[None]):
     """One run's progress panel: live from a :class:`RunHandle`, or a finished state."""
 
+    HELP_TITLE = "Run progress"
+    HELP = ('One run of an export: each stage, the profiles read, the contacts SendGrid '
+            'confirmed, its jobs, and the rows set aside with their reasons. Leaving this screen '
+            'does not stop the run; the header says it goes on.')
+    """What the screen is for, as its help (? or F1) says."""
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="progress.back"),
         Binding("x", "cancel_run", "Cancel run", id="progress.cancel"),

@@ -34,6 +34,7 @@ from sgtui.export.schedule_units import (
     systemd_commands,
     timer_unit,
 )
+from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.alerts_panel import AlertsPanel
 from sgtui.workspace.model import Schedule
@@ -66,6 +67,10 @@ DEMO_NOTE = ("This is a throwaway demo workspace: its sandbox SendGrid and in-me
 class ScheduleScreen(OfSgtuiApp, Screen[None]):
     """The crontab line and systemd units that run ``sgtui refresh``, and its last outcome."""
 
+    HELP = ('How to run every scheduled export from cron or a systemd timer (sgtui refresh): the '
+            'texts to install, ready to copy, and how the last refresh went.')
+    """What the screen is for, as its help (? or F1) says."""
+
     DEFAULT_CSS = """
     ScheduleScreen #schedule-body { padding: 0 1; }
     ScheduleScreen .schedule-heading { height: auto; margin-top: 1; text-style: bold;
@@ -77,9 +82,10 @@ class ScheduleScreen(OfSgtuiApp, Screen[None]):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="schedule.back"),
-        Binding("c", "copy('crontab')", "Copy cron line", id="schedule.copy-crontab"),
-        Binding("s", "copy('service')", "Copy service", id="schedule.copy-service"),
-        Binding("t", "copy('timer')", "Copy timer", id="schedule.copy-timer"),
+        # Numbers, not c and s: those open Connections and Schedule on every screen.
+        Binding("1", "copy('crontab')", "Copy cron line", id="schedule.copy-crontab"),
+        Binding("2", "copy('service')", "Copy service", id="schedule.copy-service"),
+        Binding("3", "copy('timer')", "Copy timer", id="schedule.copy-timer"),
         Binding("a", "test_alert", "Test alert", id="schedule.test-alert"),
         Binding("ctrl+r", "reload", "Reload", id="schedule.reload", show=False),
     ]
@@ -121,7 +127,7 @@ class ScheduleScreen(OfSgtuiApp, Screen[None]):
         with VerticalScroll(id="schedule-body"):
             if self.app.demo is not None:
                 yield Static(Content(DEMO_NOTE), id="schedule-demo", classes="banner")
-            yield Static(self._intro(command), id="schedule-intro")
+            yield Static(self._intro(command, self._copy_keys()), id="schedule-intro")
             yield Static(Content.styled("Last refresh", "bold"), classes="schedule-heading")
             yield Static(Content("Reading the last refresh…"), id="last-refresh",
                          classes="schedule-note")
@@ -133,12 +139,15 @@ class ScheduleScreen(OfSgtuiApp, Screen[None]):
             yield Static(self._key_help(), id="key-help")
             yield self._code(env_file_commands(), "key-file-commands", "create the key file")
             yield Static(Content.styled("cron", "bold"), classes="schedule-heading")
-            yield self._code(cron, "crontab-line", "crontab line · c copies")
+            yield self._code(cron, "crontab-line",
+                             f"crontab line · {bound_key(self, 'schedule.copy-crontab')} copies")
             yield Static(self._cron_note(command), classes="schedule-note")
             yield Static(Content.styled("systemd (user units)", "bold"),
                          classes="schedule-heading")
-            yield self._code(service.rstrip("\n"), "service-unit", "service · s copies")
-            yield self._code(timer.rstrip("\n"), "timer-unit", "timer · t copies")
+            yield self._code(service.rstrip("\n"), "service-unit",
+                             f"service · {bound_key(self, 'schedule.copy-service')} copies")
+            yield self._code(timer.rstrip("\n"), "timer-unit",
+                             f"timer · {bound_key(self, 'schedule.copy-timer')} copies")
             yield self._code(systemd_commands(), "systemd-commands", "then run")
             yield Static(self._systemd_note(), classes="schedule-note")
         yield Footer()
@@ -162,14 +171,20 @@ class ScheduleScreen(OfSgtuiApp, Screen[None]):
         block.border_title = Content(title)
         return block
 
+    def _copy_keys(self) -> str:
+        """``1, 2 and 3``: the keys that copy the texts, as the user has them."""
+        keys = [bound_key(self, f"schedule.copy-{name}")
+                for name in ("crontab", "service", "timer")]
+        return f"{', '.join(keys[:-1])} and {keys[-1]}"
+
     @staticmethod
-    def _intro(command: RefreshCommand) -> Content:
+    def _intro(command: RefreshCommand, copy_keys: str) -> Content:
         return Content.assemble(
             "sgtui refresh runs every export scheduled with the refresh, one after another. "
             "Let cron or a systemd timer start it; both run this command:\n",
             (" ".join(command.argv), "bold"),
-            "\nc, s and t copy the texts below through your terminal (OSC 52: works over SSH; "
-            "in tmux it needs set-clipboard on).",
+            f"\n{copy_keys} copy the texts below through your terminal (OSC 52: works over "
+            "SSH; in tmux it needs set-clipboard on).",
         )
 
     @staticmethod

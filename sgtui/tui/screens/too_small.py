@@ -25,6 +25,10 @@ def notice(width: int, height: int) -> str:
 class TooSmallScreen(ModalScreen[None]):
     """Covers the app while the terminal is too small; closes itself once it is big enough."""
 
+    HELP = ("The terminal is smaller than sgtui needs: make it bigger and this notice goes "
+            "away by itself.")
+    """What the screen is for, as its help (? or F1) says."""
+
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; background: $background; }
     TooSmallScreen > Static { width: 1fr; height: auto; padding: 0 1; text-align: center; }

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from sgtui.tui.keys import HELP_BINDING
 from sgtui.tui.widgets.plain_marks import Button
 
 
@@ -18,6 +19,11 @@ class ConfirmModal(ModalScreen[bool]):
     ``title`` and ``body`` are shown as plain text (never parsed as markup). Escape, ``n``
     or the cancel button answer False; ``y`` or the confirm button answer True.
     """
+
+    HELP_TITLE = "A question"
+    HELP = ('A question before something that cannot be undone: answer with the buttons, or with '
+            'the keys below.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     ConfirmModal {
@@ -43,6 +49,7 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
         Binding("n", "answer(False)", "No", show=False, id="confirm.no"),
         Binding("y", "answer(True)", "Yes", show=False, id="confirm.yes"),
+        HELP_BINDING,
     ]
 
     def __init__(

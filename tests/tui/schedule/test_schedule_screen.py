@@ -101,7 +101,7 @@ async def test_a_real_refresh_shows_its_outcome_and_which_exports_it_runs(
                    for line in exports)
         # The running sgtui on this very workspace, and no key anywhere on the screen.
         assert f"--workspace '{workspace.folder}'" in shown(app, "#crontab-line")
-        for action in ("c", "s", "t"):
+        for action in ("1", "2", "3"):
             await pilot.press(action)
             assert KEY not in app.clipboard
         assert KEY not in everything_shown(app)
@@ -140,11 +140,11 @@ async def test_copy_puts_each_text_on_the_clipboard_and_escape_goes_back(
     app = make_app(workspace, secrets=MemorySecrets())
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await app.push_screen(ScheduleScreen(FIXED_COMMAND))
-        await pilot.press("c")
+        await pilot.press("1")
         assert app.clipboard == crontab_line(FIXED_COMMAND)
-        await pilot.press("s")
+        await pilot.press("2")
         assert app.clipboard == service_unit(FIXED_COMMAND)
-        await pilot.press("t")
+        await pilot.press("3")
         assert app.clipboard == timer_unit()
         assert "Copied the timer unit to the clipboard." in [
             n.message for n in app._notifications]
@@ -213,3 +213,19 @@ def test_snapshot_with_the_last_refresh_at_120x40(snap_compare, workspace: Works
         await outcome_loaded(app, pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_schedule)
+
+
+async def test_c_and_s_mean_on_the_schedule_screen_what_they_mean_everywhere(
+        workspace: Workspace) -> None:
+    from sgtui.tui.screens.connections import ConnectionsScreen
+
+    app = make_app(workspace, secrets=MemorySecrets())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        assert isinstance(app.screen, ScheduleScreen)
+        assert "1, 2 and 3 copy the texts below" in shown(app, "#schedule-intro")
+        await pilot.press("c")
+        assert isinstance(app.screen, ConnectionsScreen)
+        assert app.clipboard == ""  # c opened Connections; it copied nothing
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)

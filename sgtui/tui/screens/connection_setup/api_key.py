@@ -11,6 +11,7 @@ from textual.widgets import Collapsible, Input, Label, RadioSet, Static
 
 from sgtui.sendgrid.errors import SendGridError
 from sgtui.sendgrid.security import check_base_url
+from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import Region, SetupMode
 from sgtui.tui.widgets.plain_marks import Button, RadioButton
@@ -50,7 +51,8 @@ class ApiKeyStep(SetupStep):
         draft = self.draft
         yield Static(Content(HOW_TO_GET_A_KEY), classes="help")
         if self._demo_key():
-            yield Static(Content("Demo: the sandbox's key is on the home screen; F3 fills it in."),
+            yield Static(Content("Demo: the sandbox's key is on the home screen; "
+                                 f"{bound_key(self, 'setup.demo-key')} fills it in."),
                          classes="help")
         yield Label("API key", classes="tight")
         placeholder = "SG.…"

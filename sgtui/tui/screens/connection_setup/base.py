@@ -30,6 +30,12 @@ class SetupStep(OfSgtuiApp, Screen[None]):
     in :meth:`problem` (None when Next may go on).
     """
 
+    HELP_TITLE = "Set up a connection"
+    HELP = ('Setting up a SendGrid connection, one step at a time: its name, who may use it, the '
+            'API key, the consent, a check of the key against SendGrid, and you as export user. '
+            'Nothing is saved before the last step; Cancel leaves the flow.')
+    """What the screen is for, as its help (? or F1) says."""
+
     STEP_TITLE: ClassVar[str] = ""
     HEADING: ClassVar[str] = ""
 

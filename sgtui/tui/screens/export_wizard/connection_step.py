@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
+from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
 from sgtui.tui.widgets.plain_marks import OptionList
@@ -80,13 +81,17 @@ class ConnectionStep(WizardStep):
         return None
 
     def _nobody_sentence(self) -> str:
+        from sgtui.tui.screens.export_wizard.screen import ExportWizardScreen
+
         workspace = self.app.workspace
         admins = ", ".join(workspace.access.admins) or "an administrator"
         if workspace.role is Role.ADMIN:
             if workspace.connections:
                 return "No connection can be used."  # admins may use every connection
+            leave = bound_key(self, "wizard.cancel", ExportWizardScreen)
             return ("There is no SendGrid connection yet, so there is nowhere to export to. "
-                    "Set one up first: press Escape, then c for Connections.")
+                    f"Set one up first: press {leave}, then "
+                    f"{bound_key(self, 'app.connections')} for Connections.")
         if workspace.connections:
             return ("No SendGrid connection is shared with contributors yet. An administrator "
                     f"({admins}) can share one: Connections, then 'Who may use it: "

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from sgtui.errors import sentence_for
+from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.export_wizard.connection_step import ConnectionStep
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.list_step import ListStep
@@ -57,6 +58,12 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
 
     Dismisses with :class:`SavedExport`, or None when left without saving.
     """
+
+    HELP_TITLE = "Define an export"
+    HELP = ('Defining an export, step by step: the connection, the SendGrid list, the field '
+            'mapping, the segments and the schedule, then a review. Saving never runs it; Cancel '
+            'leaves without saving.')
+    """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     ExportWizardScreen #wizard-help { height: auto; padding: 0 1; color: $text-muted; }
@@ -290,7 +297,10 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
             self._problem(event.problem)
             return
         if not event.run:
-            self.app.notify(f"Saved {event.name}. Saving does not run it: press r in the "
-                            "exports list to run it now.", markup=False)
+            from sgtui.tui.screens.exports import ExportsScreen
+
+            run_key = bound_key(self, "exports.run", ExportsScreen)
+            self.app.notify(f"Saved {event.name}. Saving does not run it: press {run_key} in "
+                            "the exports list to run it now.", markup=False)
         self.dismiss(SavedExport(event.name, event.run))
 

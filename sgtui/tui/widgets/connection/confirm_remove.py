@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from sgtui.tui.keys import HELP_BINDING
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.model import ConnectionConfig, ExportConfig
 
@@ -25,6 +26,10 @@ class RemoveChoice(StrEnum):
 class ConfirmRemoveModal(ModalScreen[RemoveChoice | None]):
     """Names the exports that use ``connection`` and asks what to do with them (None: cancel)."""
 
+    HELP_TITLE = "Remove a connection"
+    HELP = ('Removing a connection, and what happens to the exports that use it.')
+    """What the screen is for, as its help (? or F1) says."""
+
     DEFAULT_CSS = """
     ConfirmRemoveModal { align: center middle; background: $background 60%; }
     ConfirmRemoveModal > #remove-dialog {
@@ -38,7 +43,7 @@ class ConfirmRemoveModal(ModalScreen[RemoveChoice | None]):
     ConfirmRemoveModal #remove-buttons Button { width: auto; margin-right: 1; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="remove.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="remove.cancel"), HELP_BINDING]
 
     def __init__(self, connection: ConnectionConfig, exports: list[ExportConfig]) -> None:
         super().__init__()
