@@ -43,6 +43,7 @@ from sgtui.export.control import (
     RunControl,
     RunStopped,
 )
+from sgtui.export.custom_fields import ResolvedFields, resolve_custom_fields
 from sgtui.export.events import (
     RunEvent,
     RunFinished,
@@ -141,6 +142,7 @@ class _Run:
         self.would_remove = 0
         self.list_count = 0
         self.started_emitted = False
+        self.custom = ResolvedFields()
         self.mirror = False
 
     async def execute(self) -> RunSummary:
@@ -171,7 +173,8 @@ class _Run:
                                              self.transport, control)
             async with client:
                 scope = await self._remote_plan(client, plan)
-                control.stage(Stage.PLAN, StageState.DONE)
+                control.stage(Stage.PLAN, StageState.DONE,
+                              self.custom.created_sentence(dry_run=self.options.dry_run) or "")
                 current = Stage.UPLOAD
                 await self._transfer(client, scope)
                 current = Stage.REMOVE
@@ -245,6 +248,8 @@ class _Run:
             raise MissingScope(missing)
         list_id = plan.export.list_id
         await control.or_cancel(client.get_list(list_id))
+        self.custom = await resolve_custom_fields(control, client, plan.export,
+                                                  dry_run=self.options.dry_run)
         self.poller = JobPoller(control, client, store, self.name, self.options.poll_timing)
         if not self.options.dry_run:
             if await asyncio.to_thread(store.reset_contacts_for_list, self.name, list_id):
@@ -271,7 +276,8 @@ class _Run:
                 control.emit(Warned(f"The list holds {counted(self.list_count, 'contact')} "
                                     f"but sgtui put {known:,} on it: it may have changed "
                                     "outside sgtui. A full run (--full) sends everyone again."))
-        return TransferScope(self.run_id, plan, full=full, known=known)
+        return TransferScope(self.run_id, plan, full=full, known=known,
+                             custom_fields=self.custom.fields)
 
     async def _transfer(self, client: SendGridClient, scope: TransferScope) -> None:
         assert self.rejected is not None and self.poller is not None
@@ -305,15 +311,22 @@ class _Run:
         return self.store
 
     def _facts(self) -> RunFacts:
-        notes: tuple[str, ...] = ((f"It finished the interrupted run {self.resumed_run}.",)
-                                  if self.resumed_run is not None else ())
+        notes: list[str] = []
+        created = self.custom.created_sentence(dry_run=self.options.dry_run)
+        if created:
+            notes.append(created)
+        left_out = self.transfer.left_out_sentence() if self.transfer else None
+        if left_out:
+            notes.append(left_out)
+        if self.resumed_run is not None:
+            notes.append(f"It finished the interrupted run {self.resumed_run}.")
         if self.store is not None and self.store.set_aside is not None:
-            notes += (fresh_state_sentence(self.store.set_aside, mirror=self.mirror),)
+            notes.append(fresh_state_sentence(self.store.set_aside, mirror=self.mirror))
         return RunFacts(
             self.control.counts, dry_run=self.options.dry_run, would_remove=self.would_remove,
             job_problems=self.poller.problems if self.poller else 0,
             unconfirmed=self.poller.unconfirmed if self.poller else 0,
-            rejected_csv=self.rejected.written if self.rejected else None, notes=notes)
+            rejected_csv=self.rejected.written if self.rejected else None, notes=tuple(notes))
 
     def _started(self) -> None:
         if not self.started_emitted:

@@ -52,7 +52,7 @@ def outcome(facts: RunFacts) -> tuple[RunStatus, str]:
                    if facts.would_remove else "")
         return RunStatus.SUCCEEDED, (
             f"Dry run: would send {sending:,} of {counted(valid, 'contact')} "
-            f"({counts.unchanged:,} unchanged){removal}; nothing was sent.{tail}")
+            f"({counts.unchanged:,} unchanged){removal}; nothing was sent.{tail}{notes}")
     removed = (f" Removed {counted(counts.removed, 'person', 'people')} who left the "
                "segments." if counts.removed else "")
     if counts.rejected_by_sendgrid or facts.job_problems:

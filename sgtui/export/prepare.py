@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections import Counter
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from json.encoder import encode_basestring as _escape
+from typing import TYPE_CHECKING
 
+from sgtui.export.custom_values import convert
 from sgtui.workspace.model import WRITABLE_FIELDS
 from sgtui.workspace.run_records import RejectedRow, RunCounts
+
+if TYPE_CHECKING:
+    from sgtui.export.custom_fields import ResolvedField
 
 #: SendGrid's longest value for each reserved field sgtui maps (None: no limit).
 FIELD_LIMITS: dict[str, int | None] = {
@@ -58,7 +64,7 @@ class PreparedChunk:
     rejected: list[RejectedRow] = field(default_factory=list)
     counts: RunCounts = field(default_factory=RunCounts)
     """This chunk's ``profiles``, ``valid``, ``duplicates``, ``invalid_email``,
-    ``missing_email``, ``trimmed_fields`` and ``unchanged``."""
+    ``missing_email``, ``trimmed_fields``, ``values_left_out`` and ``unchanged``."""
 
 
 class ContactPreparer:
@@ -76,7 +82,8 @@ class ContactPreparer:
     """
 
     def __init__(self, list_id: str, mapping: Mapping[str, str], columns: Sequence[str],
-                 expected: int = 0, known: Container[int] | None = None) -> None:
+                 expected: int = 0, known: Container[int] | None = None,
+                 custom_fields: Sequence[ResolvedField] = ()) -> None:
         self.list_id = list_id
         self.known = known
         """Digests of the contacts SendGrid already has exactly so (a delta run's); their
@@ -88,6 +95,10 @@ class ContactPreparer:
             for name in WRITABLE_FIELDS
             if name != "email" and mapping.get(name) in index
         ]
+        self._custom = [(_escape(custom.field_id) + ":", custom.name, index[custom.column],
+                         custom.type) for custom in custom_fields]
+        self.left_out: Counter[str] = Counter()
+        """Custom field name -> values left out so far (the contact went without them)."""
         self._size = 1 << max(10, (max(expected, 1) * 2 - 1).bit_length())
         self._table = array("q", bytes(8 * self._size))
         self._used = 0
@@ -105,12 +116,12 @@ class ContactPreparer:
         table, mask = self._table, self._size - 1
         key_bytes = self._key
         email_at = self._email_at
-        fields = self._fields
+        fields, custom = self._fields, self._custom
         known = self.known
         keys, emails, blobs, digests = out.keys, out.emails, out.blobs, out.digests
         rejected = out.rejected
         escape, digest_of, from_bytes, valid_email = _escape, blake2b, int.from_bytes, _EMAIL
-        valid = trimmed = duplicates = missing = invalid = unchanged = 0
+        valid = trimmed = duplicates = missing = invalid = unchanged = left_out = 0
         used, grow_at = self._used, self._size * 7 // 10
         for row in rows:
             raw = row[email_at]
@@ -133,6 +144,22 @@ class ContactPreparer:
                     text = text[:limit].rstrip()
                     cut += 1
                 parts.append(prefix + escape(text))
+            refused: list[tuple[str, str]] | None = None
+            if custom:
+                values: list[str] = []
+                for field_json, name, position, kind in custom:
+                    converted = convert(kind, row[position])
+                    value = converted.value
+                    if value is None:
+                        if converted.reason is not None:
+                            refused = refused or []
+                            refused.append((name, converted.reason))
+                        continue
+                    cut += converted.trimmed
+                    values.append(field_json + (escape(value) if value.__class__ is str
+                                                else repr(value)))
+                if values:
+                    parts.append(',"custom_fields":{' + ",".join(values) + "}")
             parts.append("}")
             blob = "".join(parts).encode()
             digest = from_bytes(digest_of(blob, digest_size=8, key=key_bytes).digest(), "big",
@@ -162,6 +189,13 @@ class ContactPreparer:
                 grow_at = self._size * 7 // 10
             valid += 1
             trimmed += cut
+            if refused:  # the contact goes without these values: each is named in the CSV
+                left_out += len(refused)
+                for name, reason in refused:
+                    self.left_out[name] += 1
+                    rejected.append(RejectedRow(
+                        _text(row[0]), email,
+                        f"{name} left out: {reason}; the contact was sent without it"))
             if same:
                 unchanged += 1
                 continue
@@ -172,7 +206,8 @@ class ContactPreparer:
         self._used = used
         out.counts = RunCounts(profiles=len(rows), valid=valid, duplicates=duplicates,
                                invalid_email=invalid, missing_email=missing,
-                               trimmed_fields=trimmed, unchanged=unchanged)
+                               trimmed_fields=trimmed, values_left_out=left_out,
+                               unchanged=unchanged)
         self.counts = self.counts + out.counts
         return out
 

@@ -40,6 +40,7 @@ from sgtui.export.wording import counted
 from sgtui.workspace.limits import RECOMMENDED_MAX_PROFILES
 
 if TYPE_CHECKING:
+    from sgtui.export.custom_fields import ResolvedField
     from sgtui.export.jobs import JobPoller
     from sgtui.export.options import RunOptions
     from sgtui.export.plan import LocalPlan
@@ -66,6 +67,8 @@ class TransferScope:
     """Send every contact, even those SendGrid already has as they are."""
     known: int
     """Contacts SendGrid confirmed on the list before this run."""
+    custom_fields: tuple[ResolvedField, ...] = ()
+    """The export's custom fields with their ids in this account."""
 
     @property
     def mirror(self) -> bool:
@@ -93,6 +96,7 @@ class Transfer:
         self._failure: BaseException | None = None
         self._prefix = b""
         self._large_warned = False
+        self._preparer: ContactPreparer | None = None
         poller.on_failed_rows = self._failed_in_job
 
     async def run(self, client: SendGridClient) -> None:
@@ -152,7 +156,9 @@ class Transfer:
         scope = self.scope
         export = scope.plan.export
         mapping = dict(export.mapping)
-        columns = list(dict.fromkeys([scope.plan.key_column, *mapping.values()]))
+        custom = scope.custom_fields
+        columns = list(dict.fromkeys([scope.plan.key_column, *mapping.values(),
+                                      *(field.column for field in custom)]))
         # Mirror mode marks every contact the segments hold as seen, so it asks the state
         # database about each chunk's emails (in _stream); a delta upsert compares digests
         # in memory.
@@ -165,9 +171,10 @@ class Transfer:
                                                       chunk_size=self.options.chunk_size),
                                 self.control.stop.is_set)
             known = self.store.confirmed_digests(export.name) if delta else None
-            self._stream(members, queue, slots, ContactPreparer(
+            self._preparer = ContactPreparer(
                 export.list_id, mapping, columns, expected=scope.plan.profiles_expected,
-                known=known))
+                known=known, custom_fields=custom)
+            self._stream(members, queue, slots, self._preparer)
         finally:
             if members is not None:
                 members.close()
@@ -238,6 +245,18 @@ class Transfer:
                 f"{counted(counts.valid, 'contact')}, {counts.unchanged:,} unchanged"))
         except _HandedOver:
             pass
+
+    def left_out_sentence(self) -> str | None:
+        """What the summary says about custom values left out, per field (None: none)."""
+        left_out = self._preparer.left_out if self._preparer else None
+        if not left_out:
+            return None
+        total = sum(left_out.values())
+        each = ", ".join(f"{name} {count:,}" for name, count in sorted(left_out.items()))
+        return (f"{counted(total, 'custom value')} {'was' if total == 1 else 'were'} left out "
+                f"because {'its field' if total == 1 else 'their fields'} would refuse "
+                f"{'it' if total == 1 else 'them'} ({each}); the contacts were sent without "
+                f"{'it' if total == 1 else 'them'}, and the rejected-rows file names each.")
 
     async def _failed_in_job(self, rows: list[RejectedRow]) -> None:
         """Rows SendGrid failed inside a job (named by its errors file): into the CSV."""

@@ -48,7 +48,13 @@ from sgtui.sendgrid.errors import (
     UnusableKey,
 )
 from sgtui.sendgrid.events import RateLimitObserved, RequestPaced, RequestRetried
-from sgtui.sendgrid.models import ContactExport, ContactList, FieldDefinitions, ImportJob
+from sgtui.sendgrid.models import (
+    ContactExport,
+    ContactList,
+    FieldDefinition,
+    FieldDefinitions,
+    ImportJob,
+)
 from sgtui.sendgrid.ratelimit import (
     RESET_MARGIN,
     RateLimiter,
@@ -258,6 +264,29 @@ class SendGridClient:
     async def field_definitions(self) -> FieldDefinitions:
         """The account's reserved and custom contact fields."""
         return FieldDefinitions.from_json(await self._get_json(FIELD_DEFINITIONS))
+
+    async def create_field_definition(self, name: str, field_type: str) -> FieldDefinition:
+        """Create the custom field ``name`` of ``field_type`` (Text, Number or Date).
+
+        Not idempotent, like :meth:`create_list`: after an unclear failure (5xx, timeout,
+        dropped connection) the client reads the fields and returns the one called ``name``
+        if it exists now, instead of sending the POST again.
+        """
+        try:
+            response = await self._request(
+                "POST", FIELD_DEFINITIONS, json_body={"name": name, "field_type": field_type},
+                retry=False)
+        except (ServiceUnavailable, NetworkError):
+            existing = next((field for field in (await self.field_definitions()).custom
+                             if field.name.lower() == name.lower()), None)
+            if existing is None:
+                raise
+            logger.info("create field: found it after an unclear failure; not resent")
+            return existing
+        data = self._json(response, "POST", FIELD_DEFINITIONS)
+        if not data.get("id"):
+            raise UnexpectedResponse(response.status_code, f"POST {FIELD_DEFINITIONS}")
+        return FieldDefinition.from_json(data)
 
     async def upsert_contacts(self, list_ids: Sequence[str], contacts: list[dict[str, Any]]) -> str:
         """Add or update ``contacts`` and put them on ``list_ids``; the job id.

@@ -3,6 +3,8 @@
 Deterministic by seed. About 3% of emails are invalid and 2% missing; some people appear
 twice with different letter case; some values carry padding; plus-addresses; names in many
 scripts, some longer than SendGrid's 50-character limit, and a few that look like markup.
+Typed columns for custom fields: ``lifetime_value`` (a number), ``last_order_at`` (a
+date-time as SQLite writes them, empty for people who never ordered) and ``tier`` (text).
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ CREATE TABLE profiles (
     postal_code TEXT,
     signup_date TEXT,
     lifetime_value REAL,
-    newsletter_optin INTEGER
+    newsletter_optin INTEGER,
+    last_order_at TEXT,
+    tier TEXT
 );
 CREATE TABLE segments (segment_id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT);
 CREATE TABLE segment_members (
@@ -113,10 +117,24 @@ def generate_demo_database(path: Path | str, profiles: int = 25_000, seed: int =
 
 
 def _flush(db: sqlite3.Connection, rows: list, members: list) -> None:
-    db.executemany("INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO profiles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     db.executemany("INSERT INTO segment_members VALUES (?, ?)", members)
     rows.clear()
     members.clear()
+
+
+def _last_order(number: int, days_ago: int) -> str | None:
+    """When the profile last ordered (derived, so the other columns keep their values)."""
+    if number % 9 == 0:
+        return None  # signed up, never ordered
+    ordered = days_ago // (1 + number % 4)
+    return (f"{2026 - ordered // 365}-{1 + ordered % 11:02d}-{1 + ordered % 28:02d} "
+            f"{number % 24:02d}:{number * 7 % 60:02d}:00")
+
+
+def _tier(value: float) -> str:
+    """The loyalty tier the lifetime value earns."""
+    return "gold" if value > 1000 else "silver" if value > 300 else "bronze"
 
 
 def _profiles(count: int, rng: random.Random) -> Iterator[tuple[tuple, list[str]]]:
@@ -163,5 +181,6 @@ def _profiles(count: int, rng: random.Random) -> Iterator[tuple[tuple, list[str]
         row = (
             f"C{number:07d}", email, first, last, country, state, city, postal,
             f"2026-{1 + days_ago % 12:02d}-{1 + days_ago % 28:02d}", value, int(optin),
+            _last_order(number, days_ago), _tier(value),
         )
         yield row, segments

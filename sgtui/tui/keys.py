@@ -132,7 +132,8 @@ def binding_catalogue() -> tuple[BindingInfo, ...]:
 
 def subclasses_of(cls: type) -> Iterator[type]:
     """Every subclass of ``cls``, at any depth."""
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         yield sub
         yield from subclasses_of(sub)
 

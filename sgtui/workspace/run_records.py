@@ -50,6 +50,8 @@ class RunCounts:
     missing_email: int = 0
     trimmed_fields: int = 0
     """Values cut to SendGrid's longest."""
+    values_left_out: int = 0
+    """Custom field values a field of its type would refuse (the contact went without)."""
     unchanged: int = 0
     """Contacts skipped because SendGrid already has them as they are (delta runs)."""
     uploaded: int = 0

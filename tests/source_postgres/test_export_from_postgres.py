@@ -48,7 +48,8 @@ def crm(schema: Schema, demo_rows: dict[str, list[tuple]]) -> Schema:
     schema.execute(
         "CREATE TABLE {s}.customers (customer_id text PRIMARY KEY, email text, first_name text,"
         " last_name text, country text, state text, city text, postal_code text,"
-        " signup_date date, lifetime_value numeric, newsletter_optin integer);"
+        " signup_date date, lifetime_value numeric, newsletter_optin integer,"
+        " last_order_at timestamp, tier text);"
         "CREATE TABLE {s}.audiences (id text PRIMARY KEY, title text, about text);"
         "CREATE TABLE {s}.audience_members (audience_id text, customer_id text,"
         " PRIMARY KEY (audience_id, customer_id));"

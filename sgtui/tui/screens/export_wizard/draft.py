@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sgtui.workspace.model import ExportConfig, Schedule, SyncMode
+from sgtui.workspace.model import (
+    MAPPABLE_FIELDS,
+    CustomFieldConfig,
+    ExportConfig,
+    Schedule,
+    SyncMode,
+)
 
 
 @dataclass
@@ -19,6 +25,10 @@ class ExportDraft:
     list_checked: bool = False
     mapping: dict[str, str] = field(default_factory=dict)
     mapping_touched: bool = False
+    more_fields: dict[str, str] = field(default_factory=dict)
+    """Reserved fields beyond the wizard's seven (``address_line_1``...), kept as they are."""
+    custom_fields: tuple[CustomFieldConfig, ...] = ()
+    """Custom fields, kept as they are."""
     segments: list[str] = field(default_factory=list)
     schedule: Schedule = Schedule.REFRESH
     mode: SyncMode = SyncMode.UPSERT
@@ -34,8 +44,10 @@ class ExportDraft:
             list_id=export.list_id,
             list_name=export.list_name,
             list_checked=bool(export.list_id),
-            mapping=dict(export.mapping),
+            mapping={k: v for k, v in export.mapping.items() if k in MAPPABLE_FIELDS},
             mapping_touched=True,
+            more_fields={k: v for k, v in export.mapping.items() if k not in MAPPABLE_FIELDS},
+            custom_fields=export.custom_fields,
             segments=list(export.segments),
             schedule=export.schedule,
             mode=export.mode,
@@ -51,7 +63,8 @@ class ExportDraft:
             list_id=self.list_id.strip(),
             list_name=self.list_name,
             segments=tuple(self.segments),
-            mapping={k: v for k, v in self.mapping.items() if v},
+            mapping={k: v for k, v in {**self.mapping, **self.more_fields}.items() if v},
+            custom_fields=self.custom_fields,
             schedule=self.schedule,
             mode=self.mode,
         )
