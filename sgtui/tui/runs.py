@@ -305,11 +305,12 @@ def notify_run_ended(app: SgtuiApp, handle: RunHandle) -> None:
     """A toast saying how ``handle``'s run ended (for when its panel is not in view)."""
     from sgtui.export.events import RunStatus
 
-    severity: SeverityLevel = {
+    severities: dict[RunStatus, SeverityLevel] = {
         RunStatus.SUCCEEDED: "information",
         RunStatus.PARTIAL: "warning",
         RunStatus.CANCELLED: "warning",
-    }.get(handle.state.status, "error")
+    }
+    severity = severities.get(handle.state.status, "error")
     app.notify(handle.state.summary_line(), title=f"{handle.export}: run ended",
                severity=severity, timeout=10)
 

@@ -265,7 +265,7 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
 
     def _step_context(self) -> StepContext:
         """What the steps get when entered, besides the draft."""
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = self.app.workspace
         return StepContext(workspace, self.source_info, profile_cap(workspace))
 
     async def on_wizard_step_next_requested(self, event: WizardStep.NextRequested) -> None:
