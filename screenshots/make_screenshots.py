@@ -206,15 +206,14 @@ def sandbox_lists(sandbox) -> list[dict]:  # type: ignore[no-untyped-def]
 
 async def run_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     """Run the export: the panel mid-run, its summary, then history."""
-    from sgtui.tui.runs import registry
     from sgtui.tui.screens.exports import ExportsScreen
 
     if isinstance(app.screen, ExportsScreen):
         await pilot.press("r")  # Run now, as a user would
         await pilot.pause()
-    if not registry(app):
+    if not app.runs:
         app.start_run(EXPORT_NAME)
-    handle = registry(app).latest()
+    handle = app.runs.latest()
     await until(pilot, lambda: handle.state.uploaded > 0 and handle.state.pending_batches > 0)
     await pilot.pause(1.2)
     shot("20-run-mid-run")
