@@ -118,23 +118,7 @@ class RunControl:
         Nothing is recorded half-way: the state is written only after an answer arrived,
         and that write is never abandoned.
         """
-        if self.cancel.is_set():
-            close = getattr(awaitable, "close", None)
-            if close is not None:
-                close()  # a coroutine that never ran
-            raise RunCancelled
-        call = asyncio.ensure_future(awaitable)
-        waiter = asyncio.ensure_future(self.cancel.wait())
-        try:
-            await asyncio.wait((call, waiter), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-            if not call.done():
-                call.cancel()
-                await asyncio.gather(call, return_exceptions=True)
-        if call.cancelled():
-            raise RunCancelled
-        return call.result()
+        return await self._until_cancel(awaitable, grace=0.0)
 
     async def answer_of(self, awaitable: Awaitable[T], grace: float = IN_FLIGHT_GRACE) -> T:
         """Like :meth:`or_cancel`, for a request that changes something at SendGrid (an
@@ -146,16 +130,20 @@ class RunControl:
         (:meth:`sleep`). Only an answer slower than ``grace`` is abandoned, as
         :meth:`or_cancel` abandons it.
         """
+        return await self._until_cancel(awaitable, grace=grace)
+
+    async def _until_cancel(self, awaitable: Awaitable[T], *, grace: float) -> T:
+        """Await ``awaitable`` unless cancel comes first; then allow it ``grace`` seconds."""
         if self.cancel.is_set():
             close = getattr(awaitable, "close", None)
             if close is not None:
-                close()
+                close()  # a coroutine that never ran
             raise RunCancelled
         call = asyncio.ensure_future(awaitable)
         waiter = asyncio.ensure_future(self.cancel.wait())
         try:
             await asyncio.wait((call, waiter), return_when=asyncio.FIRST_COMPLETED)
-            if not call.done():
+            if not call.done() and grace > 0:
                 logger.info("stopping: waiting up to %.0f s for the answer of a request "
                             "already sent", grace)
                 await asyncio.wait((call,), timeout=grace)
