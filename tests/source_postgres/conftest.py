@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from source_fixtures import CUSTOMERS, MEMBERS, SEGMENTS
 
 DEFAULT_DSN = "postgresql://sgtui_test@127.0.0.1:55432/sgtui_test"
 READER_ROLE = "sgtui_test_reader"
@@ -130,22 +131,6 @@ def schema(server_dsn: str) -> Iterator[Schema]:
         db.close()
 
 
-CUSTOMERS = [
-    # customer_id, email, first_name, country, segments
-    ("c01", "ana@example.com", "Ana", "Spain", ["newsletter", "vip"]),
-    ("c02", "ben@example.com", "Ben", "Germany", ["newsletter"]),
-    ("c03", "BEN@example.com ", "Benjamin", "Germany", ["vip"]),
-    ("c04", "", "Carla", "France", ["newsletter"]),
-    ("c05", None, "Dev", "India", ["vip"]),
-    ("c06", "eve@example.com", "Eve", "Canada", []),
-    ("c07", "fay@example.com", "[b]Fay[/b]", "Japan", ["newsletter", "churn"]),
-]
-SEGMENTS = [
-    ("newsletter", "Newsletter opt-in", "People who ticked the box."),
-    ("vip", "VIP", None),
-    ("churn", "Churn risk", "No purchase in a year."),
-    ("empty", "Empty segment", ""),
-]
 
 
 def create_tables(schema: Schema) -> None:
@@ -167,7 +152,7 @@ def create_tables(schema: Schema) -> None:
                            SEGMENTS)
         cursor.executemany(
             schema_sql(schema, "INSERT INTO {s}.segment_members VALUES (%s, %s)"),
-            [(segment, c) for c, _, _, _, segments in CUSTOMERS for segment in segments],
+            MEMBERS,
         )
 
 

@@ -19,28 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from source_fixtures import CUSTOMERS, MEMBERS, SEGMENTS
 
 DEFAULT_MARIADB_URL = "mysql+pymysql://sgtui_test@127.0.0.1:53306/sgtui_test"
 READER_USER = "sgtui_test_reader"
 PASSWORD_USER = "sgtui_test_password"
 
-CUSTOMERS = [
-    # customer_id, email, first_name, country, segments
-    ("c01", "ana@example.com", "Ana", "Spain", ["newsletter", "vip"]),
-    ("c02", "ben@example.com", "Ben", "Germany", ["newsletter"]),
-    ("c03", "BEN@example.com ", "Benjamin", "Germany", ["vip"]),
-    ("c04", "", "Carla", "France", ["newsletter"]),
-    ("c05", None, "Dev", "India", ["vip"]),
-    ("c06", "eve@example.com", "Eve", "Canada", []),
-    ("c07", "fay@example.com", "[b]Fay[/b]", "Japan", ["newsletter", "churn"]),
-]
-SEGMENTS = [
-    ("newsletter", "Newsletter opt-in", "People who ticked the box."),
-    ("vip", "VIP", None),
-    ("churn", "Churn risk", "No purchase in a year."),
-    ("empty", "Empty segment", ""),
-]
-MEMBERS = [(segment, c) for c, _, _, _, segments in CUSTOMERS for segment in segments]
 PROFILE_COLUMNS = ("customer_id", "email", "first_name", "country", "lifetime_value")
 
 
