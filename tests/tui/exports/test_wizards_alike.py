@@ -1,0 +1,207 @@
+"""Both wizards alike: the same keys move and save, Save and run now has a key, an unchanged
+edit leaves without asking (issue 16, "Wizards alike")."""
+
+from __future__ import annotations
+
+import tomllib
+
+from textual.widgets import Input, Select, SelectionList
+
+from sgtui.sandbox import SandboxServer
+from sgtui.tui.screens.connection_setup.base import SetupStep
+from sgtui.tui.screens.connections import ConnectionsScreen
+from sgtui.tui.screens.export_wizard import ExportWizardScreen
+from sgtui.tui.screens.exports import ExportsScreen
+from sgtui.tui.screens.help import HelpScreen
+from sgtui.tui.screens.progress import RunProgressScreen
+from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.export import ListPicker
+from sgtui.workspace.model import ExportConfig
+from tests.pilot_helpers import screen_plain_text, until
+from tests.tui.exports.conftest import (
+    MakeWorkspace,
+    app_for,
+    connection,
+    segments_counted,
+    settle,
+)
+
+MAPPING = {"email": "email", "first_name": "first_name"}
+
+
+def footer_line(app) -> str:  # type: ignore[no-untyped-def]
+    """The bottom line of the screen, as a text capture shows it."""
+    return screen_plain_text(app).rstrip("\n").splitlines()[-1]
+
+
+def with_export(workspace, sandbox: SandboxServer):  # type: ignore[no-untyped-def]
+    """``workspace`` with one export, "spring", filling a new sandbox list."""
+    made = sandbox.create_list("Spring")
+    workspace.put_export(ExportConfig(name="spring", connection="marketing",
+                                      list_id=made["id"], list_name="Spring",
+                                      segments=("vip-europe",), mapping=MAPPING))
+    workspace.save()
+    return workspace
+
+
+async def edit_spring(pilot) -> None:  # type: ignore[no-untyped-def]
+    """From home: the exports screen, then Edit on the only export."""
+    await pilot.press("e")
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ExportWizardScreen)
+
+
+async def press(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(key)
+    await settle(pilot)
+
+
+# -- the same keys ---------------------------------------------------------------------------
+async def test_the_same_keys_go_back_next_and_save_in_both_wizards(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    workspace = with_export(make_workspace(connection("marketing", sandbox.base_url,
+                                                      display="Marketing")), sandbox)
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The export wizard: Next, Back, Next to the review, Save.
+        await edit_spring(pilot)
+        wizard = app.screen
+        assert "^o Back" not in footer_line(app) and "^n Next" in footer_line(app)
+        await press(pilot, "ctrl+n")
+        assert wizard.step.title == "Name"
+        assert "^o Back" in footer_line(app)
+        await press(pilot, "ctrl+o")
+        assert wizard.step.title == "Connection"
+        for _ in range(6):
+            await press(pilot, "ctrl+n")
+        assert wizard.step.title == "Review"
+        assert "^s Save" in footer_line(app)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ExportsScreen)
+
+        # The connection flow, on the same keys: Next, Back, then Save from the first step.
+        await press(pilot, "c")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, SetupStep) and app.screen.STEP_TITLE == "Name"
+        assert "^n Next" in footer_line(app) and "^s Save" in footer_line(app)
+        app.screen.query_one("#display-name", Input).value = "Marketing EU"
+        await press(pilot, "ctrl+n")
+        assert app.screen.STEP_TITLE == "Usable by"
+        assert "^o Back" in footer_line(app)
+        await press(pilot, "ctrl+o")
+        assert app.screen.STEP_TITLE == "Name"
+        assert app.screen.query_one("#display-name", Input).value == "Marketing EU"
+        await press(pilot, "ctrl+s")  # straight to the Save step
+        assert app.screen.STEP_TITLE == "Save"
+        await press(pilot, "ctrl+s")  # and save
+        assert "✓ Saved to sgtui.toml" in screen_plain_text(app)
+        assert "^s Save" not in footer_line(app)  # saved: nothing left to save
+
+    saved = tomllib.loads(workspace.path.read_text())
+    assert saved["connections"]["marketing"]["display_name"] == "Marketing EU"
+    assert saved["exports"]["spring"]["connection"] == "marketing"
+
+
+async def test_save_from_an_earlier_step_waits_for_a_new_key_to_be_checked(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    from tests.tui.exports.conftest import WRONG_KEY
+
+    app = app_for(make_workspace(connection("marketing", sandbox.base_url)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "c")
+        await press(pilot, "enter")
+        await press(pilot, "ctrl+n")
+        await press(pilot, "ctrl+n")
+        assert app.screen.STEP_TITLE == "API key"
+        app.screen.query_one("#api-key", Input).value = WRONG_KEY
+        await press(pilot, "ctrl+s")
+        assert app.screen.STEP_TITLE == "API key"
+        assert ("A new API key is checked and stored before saving: press ctrl+n to go on."
+                in screen_plain_text(app))
+
+
+# -- Save and run now --------------------------------------------------------------------------
+async def test_the_save_and_run_key_saves_the_export_and_runs_it_against_the_sandbox(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "e")
+        await press(pilot, "n")
+        await press(pilot, "ctrl+n")  # the highlighted connection
+        app.screen.query_one("#export-name", Input).value = "now"
+        await press(pilot, "ctrl+n")
+        newsletter = app.screen.query_one(ListPicker).lists[0]
+        app.screen.query_one("#list-select", Select).value = newsletter.id
+        await press(pilot, "ctrl+n")
+        await press(pilot, "ctrl+n")  # the mapping as pre-filled
+        app.screen.query_one(SelectionList).select("vip-europe")
+        await segments_counted(pilot)
+        await press(pilot, "ctrl+n")
+        assert "^r Save and run now" not in footer_line(app)  # only on the review
+        await press(pilot, "ctrl+n")
+        assert app.screen.step.title == "Review"
+        assert "^r Save and run now" in footer_line(app)
+
+        await press(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert "Save and run now" in screen_plain_text(app)
+        await press(pilot, "escape")
+
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, RunProgressScreen)
+                    and not app.runs.latest().running, seconds=30)
+        emails = sandbox.list_emails(newsletter.id)
+    assert "now" in tomllib.loads(workspace.path.read_text())["exports"]
+    assert emails, "the run put the segment's people on the list"
+
+
+# -- an unchanged edit leaves without asking ---------------------------------------------------
+async def test_escape_in_an_unchanged_export_edit_leaves_at_once_a_changed_one_asks(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    workspace = with_export(make_workspace(connection("marketing", sandbox.base_url)), sandbox)
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await edit_spring(pilot)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ExportsScreen)
+
+        await edit_spring(pilot)  # walked through without changing anything
+        for _ in range(4):
+            await press(pilot, "ctrl+n")
+        assert app.screen.step.title == "Segments"
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ExportsScreen)
+
+        await edit_spring(pilot)
+        await press(pilot, "ctrl+n")
+        app.screen.query_one("#export-name", Input).value = "summer"
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmModal)
+        await press(pilot, "n")  # Stay
+        app.screen.query_one("#export-name", Input).value = "spring"  # as it was
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ExportsScreen)
+
+
+async def test_escape_in_an_unchanged_connection_edit_leaves_at_once_a_changed_one_asks(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    app = app_for(make_workspace(connection("marketing", sandbox.base_url)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "c")
+        await press(pilot, "enter")
+        for _ in range(3):
+            await press(pilot, "ctrl+n")
+        assert app.screen.STEP_TITLE == "Consent"
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConnectionsScreen)
+
+        await press(pilot, "enter")
+        await press(pilot, "ctrl+n")
+        await press(pilot, "down")
+        await press(pilot, "enter")  # Administrators and contributors
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmModal)
+        assert "Discard your changes?" in screen_plain_text(app)
