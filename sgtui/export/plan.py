@@ -126,8 +126,8 @@ def no_key_problem(workspace: Workspace, connection: ConnectionConfig,
     if workspace.user not in connection.export_users:
         users = ", ".join(connection.export_users)
         return (f"{workspace.user} is not an export user of {shown!r}, so there is no key "
-                f"to run with: an export user ({users}) can run it, or set "
-                f"{ENV_API_KEY} to the connection's key.")
+                f"to run with: the export runs with the next scheduled refresh, or with an "
+                f"export user ({users}); or set {ENV_API_KEY} to the connection's key.")
     try:
         secrets.get(account_name(workspace.id, connection.name))
     except KeyringUnavailable as error:

@@ -81,7 +81,7 @@ def test_check_warns_someone_who_is_not_an_export_user_and_names_who_is(
     code, said = sgtui(setup, capsys, "check")
     assert code == 0
     assert NOT_EXPORT_USER in said
-    assert "an export user (alice) can run it, or set SGTUI_API_KEY" in said
+    assert "or with an export user (alice); or set SGTUI_API_KEY" in said
 
 
 def test_check_says_nothing_when_the_key_is_here(
