@@ -494,10 +494,13 @@ class _PlainRenderer(_Renderer):
 
         match event:
             case ev.RunStarted():
-                which = run_name(event.run_id, event.export, dry_run=event.dry_run)
+                # A dry run takes its number once its plan is done: none yet.
+                which = (f"run {event.run_id} of {event.export}" if event.run_id
+                         else f"{'dry run' if event.dry_run else 'run'} of {event.export}")
+                dry = " (dry run)" if event.dry_run and event.run_id else ""
                 counted_here = ("" if event.profiles_expected is None else
                                 f": {counted(event.profiles_expected, 'profile')} in the segments")
-                self.write(f"{which[0].lower()}{which[1:]}{counted_here}")
+                self.write(f"{which}{dry}{counted_here}")
             case ev.StageChanged(state=ev.StageState.RUNNING):
                 self.write(f"{event.stage.label}...")
             case ev.StageChanged(state=ev.StageState.FAILED):
