@@ -547,9 +547,10 @@ class _RichRenderer(_Renderer):
             TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=self.console, transient=False,
         )
-        self.read = self.progress.add_task("Reading segments", total=None)
-        self.sent = self.progress.add_task("Uploading", total=None)
-        self.done = self.progress.add_task("SendGrid processing", total=None)
+        # The bars show once the plan is done: a run it stops never shows empty ones.
+        self.read = self.progress.add_task("Reading segments", total=None, visible=False)
+        self.sent = self.progress.add_task("Uploading", total=None, visible=False)
+        self.done = self.progress.add_task("SendGrid processing", total=None, visible=False)
         self.valid = 0
         self.unchanged = 0
 
@@ -573,6 +574,9 @@ class _RichRenderer(_Renderer):
                 progress.update(self.read, completed=event.read, total=event.expected or None)
             case ev.ContactsPrepared():
                 self.valid, self.unchanged = event.counts.valid, event.counts.unchanged
+            case ev.StageChanged(stage=ev.Stage.PLAN, state=ev.StageState.DONE):
+                for task in (self.read, self.sent, self.done):
+                    progress.update(task, visible=True)
             case ev.StageChanged(stage=ev.Stage.PREPARE, state=ev.StageState.DONE):
                 total = max(self.valid - self.unchanged, 0)
                 progress.update(self.sent, total=total)

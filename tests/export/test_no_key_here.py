@@ -232,3 +232,27 @@ def test_a_dry_run_that_gets_past_its_plan_is_recorded_with_its_counts(
     assert last is not None and last.run_id == 1 and last.dry_run
     assert last.profiles == profiles
     assert setup.put_count() == 0
+
+
+@pytest.mark.parametrize("plan_done", [False, True], ids=["plan-failed", "plan-done"])
+def test_the_terminal_progress_shows_no_empty_bars_for_a_run_its_plan_stopped(
+        plan_done: bool) -> None:
+    """On a terminal (Rich): a run stopped while checking shows one line, not three
+    bars at 0/? nor the sentence its summary says."""
+    import io
+    from datetime import UTC, datetime
+
+    from sgtui.commands.run import _RichRenderer
+    from sgtui.export.events import RunStarted, Stage, StageChanged, StageState
+
+    renderer = _RichRenderer()
+    renderer.console.file = screen = io.StringIO()
+    with renderer:
+        renderer(RunStarted(0, "news", datetime.now(UTC), True, None))
+        renderer(StageChanged(Stage.PLAN, StageState.RUNNING))
+        renderer(StageChanged(Stage.PLAN, StageState.DONE) if plan_done else
+                 StageChanged(Stage.PLAN, StageState.FAILED, "There is no key here."))
+    shown = screen.getvalue()
+    assert ("Reading segments" in shown) is plan_done
+    assert ("Checking the export: failed" in shown) is not plan_done
+    assert "There is no key here." not in shown
