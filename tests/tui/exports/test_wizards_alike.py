@@ -34,6 +34,11 @@ def footer_line(app) -> str:  # type: ignore[no-untyped-def]
     return screen_plain_text(app).rstrip("\n").splitlines()[-1]
 
 
+def step_title(app) -> str:  # type: ignore[no-untyped-def]
+    """The title of the set-up step on screen."""
+    return app.screen.STEP_TITLE
+
+
 def with_export(workspace, sandbox: SandboxServer):  # type: ignore[no-untyped-def]
     """``workspace`` with one export, "spring", filling a new sandbox list."""
     made = sandbox.create_list("Spring")
@@ -120,6 +125,21 @@ async def test_save_from_an_earlier_step_waits_for_a_new_key_to_be_checked(
         assert app.screen.STEP_TITLE == "API key"
         assert ("A new API key is checked and stored before saving: press ctrl+n to go on."
                 in screen_plain_text(app))
+
+
+async def test_a_new_connection_saves_only_on_its_last_step(
+        make_workspace: MakeWorkspace) -> None:
+    app = app_for(make_workspace())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "c")
+        await press(pilot, "a")
+        app.screen.query_one("#display-name", Input).value = "Marketing"
+        for title in ("Name", "Usable by", "API key"):
+            assert step_title(app) == title
+            assert "^s Save" not in footer_line(app)
+            await press(pilot, "ctrl+s")
+            assert step_title(app) == title  # nothing skipped
+            await press(pilot, "ctrl+n")
 
 
 # -- Save and run now --------------------------------------------------------------------------
