@@ -225,3 +225,79 @@ async def test_escape_in_an_unchanged_connection_edit_leaves_at_once_a_changed_o
         await press(pilot, "escape")
         assert isinstance(app.screen, ConfirmModal)
         assert "Discard your changes?" in screen_plain_text(app)
+
+
+# -- renaming a connection ---------------------------------------------------------------------
+async def test_rename_writes_the_new_display_name_keeps_a_teammates_edit_and_exports_still_run(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    from sgtui.export.events import RunStatus
+    from sgtui.tui.widgets.connection.rename import RenameConnectionModal
+    from sgtui.workspace.config import Workspace
+    from tests.tui.repeated_runs.helpers import run_number
+
+    workspace = with_export(make_workspace(connection("marketing", sandbox.base_url,
+                                                      display="Marketing")), sandbox)
+    list_id = workspace.exports["spring"].list_id
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "c")
+        assert "r Rename" in footer_line(app)
+        await press(pilot, "r")
+        assert isinstance(app.screen, RenameConnectionModal)
+        assert "[connections.marketing]" in screen_plain_text(app)
+
+        # Meanwhile a teammate adds an export user and makes the export manual.
+        teammate = Workspace.open(workspace.folder, user="alice")
+        from dataclasses import replace
+
+        teammate.put_connection(replace(teammate.connections["marketing"],
+                                        export_users=("alice", "carol")))
+        from sgtui.workspace.model import Schedule
+
+        teammate.put_export(replace(teammate.exports["spring"], schedule=Schedule.MANUAL))
+        teammate.save()
+
+        app.screen.query_one("#rename-name", Input).value = "Marketing EU"
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ConnectionsScreen)
+        shown = screen_plain_text(app)
+        assert "Renamed “Marketing” to “Marketing EU”. Its 1 export still uses it." in shown
+        assert "Marketing EU" in shown.split("Renamed")[0]  # the table row
+
+        saved = tomllib.loads(workspace.path.read_text())
+        assert saved["connections"]["marketing"]["display_name"] == "Marketing EU"
+        assert saved["connections"]["marketing"]["export_users"] == ["alice", "carol"]
+        assert saved["exports"]["spring"]["connection"] == "marketing"
+        assert saved["exports"]["spring"]["schedule"] == "manual"
+
+        await press(pilot, "e")
+        await press(pilot, "r")  # run the export, on its renamed connection
+        run = await run_number(pilot, 1)
+        assert run.state.status is RunStatus.SUCCEEDED
+    assert sandbox.list_emails(list_id), "the run filled the list"
+
+
+async def test_rename_refuses_an_empty_or_taken_name_as_the_name_step_does(
+        make_workspace: MakeWorkspace) -> None:
+    from sgtui.tui.screens.connection_setup.name import display_name_problem
+    from sgtui.tui.widgets.connection.rename import RenameConnectionModal
+
+    workspace = make_workspace(connection("marketing", "http://127.0.0.1:9", display="Marketing"),
+                               connection("sales", "http://127.0.0.1:9", display="Sales"))
+    before = workspace.path.read_text()
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "c")
+        await press(pilot, "r")  # on Marketing, the first row
+        field = app.screen.query_one("#rename-name", Input)
+        for typed, sentence in (("  ", "Enter a display name for the connection."),
+                                ("SALES", "Another connection is already called “Sales”. "
+                                          "Pick another name.")):
+            assert display_name_problem(workspace, typed, "marketing") == sentence
+            field.value = typed
+            await press(pilot, "enter")
+            assert isinstance(app.screen, RenameConnectionModal)
+            assert sentence in screen_plain_text(app)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConnectionsScreen)
+    assert workspace.path.read_text() == before
