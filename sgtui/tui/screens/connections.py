@@ -107,7 +107,6 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
             with Horizontal(id="connections-actions"):
                 yield Button("Add", variant="primary", compact=True, id="action-add")
                 yield Button("Edit", compact=True, id="action-edit")
-                yield Button("Rename", compact=True, id="action-rename")
                 yield Button("Test", compact=True, id="action-test")
                 yield Button("Remove", variant="error", compact=True, id="action-remove")
                 yield Button("Add me as export user", compact=True, id="action-add_me")

@@ -301,3 +301,17 @@ async def test_rename_refuses_an_empty_or_taken_name_as_the_name_step_does(
         await press(pilot, "escape")
         assert isinstance(app.screen, ConnectionsScreen)
     assert workspace.path.read_text() == before
+
+
+def test_rename_dialog_snapshot(make_workspace: MakeWorkspace, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(make_workspace(connection("marketing", "http://127.0.0.1:9",
+                                            display="Marketing SendGrid")))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        await press(pilot, "c")
+        await press(pilot, "r")
+        pilot.app.screen.query_one("#rename-name", Input).value = ""
+        await press(pilot, "enter")  # the sentence under the field
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
