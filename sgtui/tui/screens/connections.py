@@ -270,6 +270,11 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
         except WorkspaceError as error:
             self.post_message(self.ConnectionRenamed("", error.sentence))
             return
+        if connection.name not in self.app.workspace.connections:
+            self.post_message(self.ConnectionRenamed("", (
+                f"“{connection.display_name}” was not renamed: someone removed it from "
+                "sgtui.toml meanwhile.")))
+            return
         using = len(self.app.workspace.exports_using(connection.name))
         done = f"Renamed “{connection.display_name}” to “{display_name}”."
         if using:

@@ -315,3 +315,22 @@ def test_rename_dialog_snapshot(make_workspace: MakeWorkspace, snap_compare) -> 
         await press(pilot, "enter")  # the sentence under the field
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_renaming_a_connection_a_teammate_just_removed_says_so(
+        make_workspace: MakeWorkspace) -> None:
+    from sgtui.workspace.config import Workspace
+
+    workspace = make_workspace(connection("marketing", "http://127.0.0.1:9", display="Marketing"))
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(pilot, "c")
+        await press(pilot, "r")
+        teammate = Workspace.open(workspace.folder, user="alice")
+        teammate.remove_connection("marketing")
+        teammate.save()
+        app.screen.query_one("#rename-name", Input).value = "Marketing EU"
+        await press(pilot, "enter")
+        assert ("“Marketing” was not renamed: someone removed it from sgtui.toml meanwhile."
+                in screen_plain_text(app))
+    assert "marketing" not in tomllib.loads(workspace.path.read_text()).get("connections", {})
