@@ -63,6 +63,13 @@ async def press(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
 
 
+async def edit_first_connection(pilot) -> None:  # type: ignore[no-untyped-def]
+    """From anywhere: the Connections screen, then Edit on the first connection."""
+    await press(pilot, "c")
+    await press(pilot, "enter")
+    assert isinstance(pilot.app.screen, SetupStep)
+
+
 # -- the same keys ---------------------------------------------------------------------------
 async def test_the_same_keys_go_back_next_and_save_in_both_wizards(
         make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
@@ -87,8 +94,7 @@ async def test_the_same_keys_go_back_next_and_save_in_both_wizards(
         assert isinstance(app.screen, ExportsScreen)
 
         # The connection flow, on the same keys: Next, Back, then Save from the first step.
-        await press(pilot, "c")
-        await press(pilot, "enter")
+        await edit_first_connection(pilot)
         assert isinstance(app.screen, SetupStep) and app.screen.STEP_TITLE == "Name"
         assert "^n Next" in footer_line(app) and "^s Save" in footer_line(app)
         app.screen.query_one("#display-name", Input).value = "Marketing EU"
@@ -115,8 +121,7 @@ async def test_save_from_an_earlier_step_waits_for_a_new_key_to_be_checked(
 
     app = app_for(make_workspace(connection("marketing", sandbox.base_url)))
     async with app.run_test(size=(120, 40)) as pilot:
-        await press(pilot, "c")
-        await press(pilot, "enter")
+        await edit_first_connection(pilot)
         await press(pilot, "ctrl+n")
         await press(pilot, "ctrl+n")
         assert app.screen.STEP_TITLE == "API key"
@@ -210,8 +215,7 @@ async def test_escape_in_an_unchanged_connection_edit_leaves_at_once_a_changed_o
         make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
     app = app_for(make_workspace(connection("marketing", sandbox.base_url)))
     async with app.run_test(size=(120, 40)) as pilot:
-        await press(pilot, "c")
-        await press(pilot, "enter")
+        await edit_first_connection(pilot)
         for _ in range(3):
             await press(pilot, "ctrl+n")
         assert app.screen.STEP_TITLE == "Consent"
