@@ -3,7 +3,8 @@
 It starts the same playground ``sgtui demo`` starts (demo data, a sandbox SendGrid on
 loopback, keys in memory), drives the app with Textual's pilot like a new user would
 (home, each connection step, each wizard step, the progress panel mid-run, the summary,
-history) and saves an SVG of each screen here, plus a PNG when ``rsvg-convert`` is there.
+history, then the demo's own export with custom fields: its review and its run) and saves
+an SVG of each screen here, plus a PNG when ``rsvg-convert`` is there.
 A step whose screen cannot be driven is reported and skipped; the rest still run.
 """
 
@@ -130,7 +131,7 @@ async def wizard_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
 
     await pilot.press("e")
     await settle(app, pilot)
-    shot("10-exports-empty")
+    shot("10-exports")
     await pilot.press("n")
     await settle(app, pilot, 0.5)
     wizard = app.screen
@@ -226,6 +227,38 @@ async def run_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     shot("22-history")
 
 
+async def custom_fields_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
+    """The demo's own export: attached with Edit, its review (custom fields counted), run."""
+    from textual.widgets import DataTable, OptionList
+
+    from sgtui.commands.demo import DEMO_EXPORT
+
+    await pilot.press("e")
+    await settle(app, pilot)
+    table = app.screen.query_one("#exports-table", DataTable)
+    table.move_cursor(row=table.get_row_index(DEMO_EXPORT.name))
+    await pilot.press("e")  # Edit: the wizard, at the connection
+    await settle(app, pilot, 0.5)
+    wizard = app.screen
+    options = wizard.query_one("#connection-list", OptionList)
+    options.focus()
+    options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
+    await pilot.press("enter")
+    for _ in range(6):  # name, list, data matching, segments, schedule, review
+        await next_step(app, pilot, 0.6)
+    wizard.step.scroll_end(animate=False)
+    await settle(app, pilot)
+    shot("23-wizard-custom-fields-review")
+    await pilot.press("ctrl+s")
+    await settle(app, pilot, 0.5)
+    runs = len(app.runs)
+    await pilot.press("r")
+    await until(pilot, lambda: len(app.runs) > runs and not app.runs.latest().running,
+                seconds=120)
+    await pilot.pause(0.5)
+    shot("24-run-custom-fields-summary")
+
+
 async def make(folder: Path, profiles: int, png: bool) -> list[str]:
     """Drive the demo and save every screenshot into ``folder``; the names saved."""
     # A relative folder, so the pictures show "demo-workspace" rather than a temporary path.
@@ -257,6 +290,10 @@ async def make(folder: Path, profiles: int, png: bool) -> list[str]:
                     await pilot.press("e")
                     await settle(app, pilot)
                 await run_steps(app, pilot, shot)
+                try:
+                    await custom_fields_steps(app, pilot, shot)
+                except Exception as error:  # report; the others are saved
+                    problems.append(f"custom fields: {type(error).__name__}: {error}")
     for problem in problems:
         print(f"skipped: {problem}", file=sys.stderr)
     return shot.saved
