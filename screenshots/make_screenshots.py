@@ -127,7 +127,7 @@ async def connection_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter, key: str)
 
 async def wizard_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     """Exports, then the export wizard step by step, saved without running."""
-    from textual.widgets import Input, OptionList, Select, SelectionList
+    from textual.widgets import Input, Select, SelectionList
 
     await pilot.press("e")
     await settle(app, pilot)
@@ -135,10 +135,7 @@ async def wizard_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     await pilot.press("n")
     await settle(app, pilot, 0.5)
     wizard = app.screen
-    options = wizard.query_one("#connection-list", OptionList)
-    options.focus()
-    options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
-    await pilot.press("enter")
+    await pick_a_connection(app, pilot)
     await settle(app, pilot)
     shot("11-wizard-1-connection")
     await next_step(app, pilot)
@@ -173,6 +170,16 @@ async def wizard_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     if EXPORT_NAME not in app.workspace.exports:
         raise RuntimeError("the wizard did not save the export")
     shot("18-exports-list")
+
+
+async def pick_a_connection(app: SgtuiApp, pilot: Pilot) -> None:
+    """The wizard's first step: choose the first usable connection."""
+    from textual.widgets import OptionList
+
+    options = app.screen.query_one("#connection-list", OptionList)
+    options.focus()
+    options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
+    await pilot.press("enter")
 
 
 async def next_step(app: SgtuiApp, pilot: Pilot, seconds: float = 0.4) -> None:
@@ -229,7 +236,7 @@ async def run_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
 
 async def custom_fields_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     """The demo's own export: attached with Edit, its review (custom fields counted), run."""
-    from textual.widgets import DataTable, OptionList
+    from textual.widgets import DataTable
 
     from sgtui.commands.demo import DEMO_EXPORT
 
@@ -240,10 +247,7 @@ async def custom_fields_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> Non
     await pilot.press("e")  # Edit: the wizard, at the connection
     await settle(app, pilot, 0.5)
     wizard = app.screen
-    options = wizard.query_one("#connection-list", OptionList)
-    options.focus()
-    options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
-    await pilot.press("enter")
+    await pick_a_connection(app, pilot)
     for _ in range(6):  # name, list, data matching, segments, schedule, review
         await next_step(app, pilot, 0.6)
     wizard.step.scroll_end(animate=False)
