@@ -137,7 +137,7 @@ class _Run:
         self.rejected: RejectedCsv | None = None
         self.transfer: Transfer | None = None
         self.poller: JobPoller | None = None
-        self.profiles_expected = 0
+        self.profiles_expected: int | None = None
         self.resumed_run: int | None = None
         self.would_remove = 0
         self.list_count = 0
@@ -155,12 +155,16 @@ class _Run:
         status, sentence = RunStatus.FAILED, ""
         current = Stage.PLAN
         try:
-            if self.name in self.workspace.exports:
+            # A run someone asked for is recorded before it plans, so History (and the
+            # exports list's last run) shows one that cannot start here and why, run after
+            # run. A dry run is only a question: one the local plan already answers (no
+            # key here, the data unreadable, over the limit) takes no run number.
+            recorded = self.name in self.workspace.exports
+            if recorded and not self.options.dry_run:
                 await asyncio.to_thread(self._open_state)
-            plan = await asyncio.to_thread(plan_locally, self.workspace, self.name,
-                                           self.secrets, key=self.key,
-                                           cap=self.options.hard_cap)
-            self.profiles_expected = plan.profiles_expected
+            plan = await self._plan_locally()
+            if recorded and self.options.dry_run:
+                await asyncio.to_thread(self._open_state)
             self.mirror = plan.mirror
             self._started()
             if self.store is not None and self.store.set_aside is not None:
@@ -203,6 +207,19 @@ class _Run:
         return await self._finish(status, sentence)
 
     # -- the parts, in order -----------------------------------------------------------------
+    async def _plan_locally(self) -> LocalPlan:
+        """The plan without the network (a worker thread); the count of profiles it found,
+        even when it then stopped (None when it stopped before counting)."""
+        try:
+            plan = await asyncio.to_thread(plan_locally, self.workspace, self.name,
+                                           self.secrets, key=self.key,
+                                           cap=self.options.hard_cap)
+        except PlanProblem as problem:
+            self.profiles_expected = problem.profiles
+            raise
+        self.profiles_expected = plan.profiles_expected
+        return plan
+
     def _open_state(self) -> None:
         """Record the run and take the export's lock (a worker thread)."""
         from sgtui.workspace.state import StateDamaged

@@ -119,6 +119,16 @@ class HomeScreen(OfSgtuiApp, Screen[None]):
                 lines.append(f"Next: press {bound_key(self, 'app.exports')}, then "
                              f"{bound_key(self, 'exports.new', ExportsScreen)}, to define an "
                              "export.")
+            elif waiting := [export for export in self.app.workspace.exports.values()
+                             if export.is_detached]:
+                from sgtui.tui.screens.exports import ExportsScreen
+
+                lines.append(f"Next: press {bound_key(self, 'app.exports')}: the export "
+                             f"{waiting[0].label} has no connection yet; "
+                             f"{bound_key(self, 'exports.edit', ExportsScreen)} (Edit) "
+                             f"attaches yours, or "
+                             f"{bound_key(self, 'exports.new', ExportsScreen)} defines a new "
+                             "export.")
         else:
             lines.append("No sandbox SendGrid is running in this demo yet.")
         return Content("\n".join(lines))
