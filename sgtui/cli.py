@@ -88,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                "some rows; 2 for a usage or configuration error.")
     run.add_argument("export", metavar="EXPORT")
     run.add_argument("--dry-run", action="store_true",
-                     help="do everything but the writes; one that cannot start (no key here, "
-                          "over the limit) is not recorded in History")
+                     help="do everything but the writes; one that stops while checking the "
+                          "export (no key here, over the limit, a key SendGrid refuses) is "
+                          "not recorded in History")
     run.add_argument("--json", action="store_true", help="print one JSON summary")
     run.add_argument("--full", action="store_true", help="send every contact, not only changes")
     run.add_argument("--allow-removals", type=int, default=None, metavar="N",

@@ -494,10 +494,13 @@ class _PlainRenderer(_Renderer):
 
         match event:
             case ev.RunStarted():
-                which = run_name(event.run_id, event.export, dry_run=event.dry_run)
+                # A dry run takes its number once its plan is done: none yet.
+                which = (f"run {event.run_id} of {event.export}" if event.run_id
+                         else f"{'dry run' if event.dry_run else 'run'} of {event.export}")
+                dry = " (dry run)" if event.dry_run and event.run_id else ""
                 counted_here = ("" if event.profiles_expected is None else
                                 f": {counted(event.profiles_expected, 'profile')} in the segments")
-                self.write(f"{which[0].lower()}{which[1:]}{counted_here}")
+                self.write(f"{which}{dry}{counted_here}")
             case ev.StageChanged(state=ev.StageState.RUNNING):
                 self.write(f"{event.stage.label}...")
             case ev.StageChanged(state=ev.StageState.FAILED):
@@ -544,9 +547,10 @@ class _RichRenderer(_Renderer):
             TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=self.console, transient=False,
         )
-        self.read = self.progress.add_task("Reading segments", total=None)
-        self.sent = self.progress.add_task("Uploading", total=None)
-        self.done = self.progress.add_task("SendGrid processing", total=None)
+        # The bars show once the plan is done: a run it stops never shows empty ones.
+        self.read = self.progress.add_task("Reading segments", total=None, visible=False)
+        self.sent = self.progress.add_task("Uploading", total=None, visible=False)
+        self.done = self.progress.add_task("SendGrid processing", total=None, visible=False)
         self.valid = 0
         self.unchanged = 0
 
@@ -570,6 +574,9 @@ class _RichRenderer(_Renderer):
                 progress.update(self.read, completed=event.read, total=event.expected or None)
             case ev.ContactsPrepared():
                 self.valid, self.unchanged = event.counts.valid, event.counts.unchanged
+            case ev.StageChanged(stage=ev.Stage.PLAN, state=ev.StageState.DONE):
+                for task in (self.read, self.sent, self.done):
+                    progress.update(task, visible=True)
             case ev.StageChanged(stage=ev.Stage.PREPARE, state=ev.StageState.DONE):
                 total = max(self.valid - self.unchanged, 0)
                 progress.update(self.sent, total=total)

@@ -157,14 +157,16 @@ class _Run:
         try:
             # A run someone asked for is recorded before it plans, so History (and the
             # exports list's last run) shows one that cannot start here and why, run after
-            # run. A dry run is only a question: one the local plan already answers (no
-            # key here, the data unreadable, over the limit) takes no run number.
+            # run. A dry run is only a question: one that the plan answers (no key here, the
+            # data unreadable, over the limit, SendGrid refusing the key or the list) takes
+            # no run number; it is recorded once the plan is done.
+            dry_run = self.options.dry_run
             recorded = self.name in self.workspace.exports
-            if recorded and not self.options.dry_run:
+            if recorded and not dry_run:
                 await asyncio.to_thread(self._open_state)
             plan = await self._plan_locally()
-            if recorded and self.options.dry_run:
-                await asyncio.to_thread(self._open_state)
+            if recorded and dry_run:
+                await asyncio.to_thread(self._open_store)
             self.mirror = plan.mirror
             self._started()
             if self.store is not None and self.store.set_aside is not None:
@@ -177,8 +179,11 @@ class _Run:
                                              self.transport, control)
             async with client:
                 scope = await self._remote_plan(client, plan)
+                if recorded and dry_run:
+                    await asyncio.to_thread(self._open_state)
+                    scope = replace(scope, run_id=self.run_id)
                 control.stage(Stage.PLAN, StageState.DONE,
-                              self.custom.created_sentence(dry_run=self.options.dry_run) or "")
+                              self.custom.created_sentence(dry_run=dry_run) or "")
                 current = Stage.UPLOAD
                 await self._transfer(client, scope)
                 current = Stage.REMOVE
@@ -220,6 +225,12 @@ class _Run:
         self.profiles_expected = plan.profiles_expected
         return plan
 
+    def _open_store(self) -> None:
+        """Open the state database without recording a run (a worker thread)."""
+        from sgtui.workspace.state import StateStore
+
+        self.store = StateStore(self.workspace.state_path, set_aside_damage=True)
+
     def _open_state(self) -> None:
         """Record the run and take the export's lock (a worker thread)."""
         from sgtui.workspace.state import StateDamaged
@@ -245,7 +256,8 @@ class _Run:
         """Open the state (a damaged one is set aside) and record this run in it."""
         from sgtui.workspace.state import StateStore
 
-        store = StateStore(self.workspace.state_path, set_aside_damage=True)
+        store = (self.store if self.store is not None and set_aside is None
+                 else StateStore(self.workspace.state_path, set_aside_damage=True))
         store.set_aside = store.set_aside or set_aside
         run_id = store.start_run(self.name, dry_run=self.options.dry_run,
                                  full=self.options.full, pid=os.getpid(),

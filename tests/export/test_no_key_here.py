@@ -188,7 +188,8 @@ def test_a_dry_run_over_the_limit_says_the_real_count_and_is_not_recorded(
     code, said = sgtui(setup, capsys, "run", "news", "--dry-run")
     profiles = setup.profiles_in_segments()
     assert code == 1 and profiles > 100
-    assert f"news (dry run, not recorded): {profiles:,} profiles in the segments" in said
+    assert f"dry run of news: {profiles:,} profiles in the segments" in said
+    assert "news (dry run, not recorded): failed" in said
     assert not ZERO_COUNTS.search(said)
     assert runs(setup) == []
 
@@ -202,3 +203,56 @@ def test_a_real_run_that_cannot_start_is_kept_in_history_with_why(
     last = StateStore(setup.workspace.state_path).last_run("news")
     assert last is not None and last.run_id == 1 and not last.dry_run
     assert last.status.value == "failed" and NO_KEYRING in last.sentence
+
+
+def test_a_dry_run_whose_key_sendgrid_refuses_takes_no_run_number_and_a_real_one_does(
+        setup: Setup, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    forget_key(setup)
+    refused = "SG." + "z" * 22 + "." + "y" * 43
+    monkeypatch.setenv("SGTUI_API_KEY", refused)
+    code, said = sgtui(setup, capsys, "run", "news", "--dry-run")
+    assert code == 1 and "news (dry run, not recorded): failed" in said
+    assert "Checking the export failed." in said
+    assert runs(setup) == []
+    code, said = sgtui(setup, capsys, "run", "news")
+    assert code == 1 and "Run 1 of news: failed" in said
+    assert runs(setup) == [1]
+    assert refused not in said
+
+
+def test_a_dry_run_that_gets_past_its_plan_is_recorded_with_its_counts(
+        setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, said = sgtui(setup, capsys, "run", "news", "--dry-run")
+    profiles = setup.profiles_in_segments()
+    assert code == 0
+    assert f"dry run of news: {profiles:,} profiles in the segments" in said
+    assert "Run 1 of news (dry run): succeeded" in said
+    last = StateStore(setup.workspace.state_path).last_run("news")
+    assert last is not None and last.run_id == 1 and last.dry_run
+    assert last.profiles == profiles
+    assert setup.put_count() == 0
+
+
+@pytest.mark.parametrize("plan_done", [False, True], ids=["plan-failed", "plan-done"])
+def test_the_terminal_progress_shows_no_empty_bars_for_a_run_its_plan_stopped(
+        plan_done: bool) -> None:
+    """On a terminal (Rich): a run stopped while checking shows one line, not three
+    bars at 0/? nor the sentence its summary says."""
+    import io
+    from datetime import UTC, datetime
+
+    from sgtui.commands.run import _RichRenderer
+    from sgtui.export.events import RunStarted, Stage, StageChanged, StageState
+
+    renderer = _RichRenderer()
+    renderer.console.file = screen = io.StringIO()
+    with renderer:
+        renderer(RunStarted(0, "news", datetime.now(UTC), True, None))
+        renderer(StageChanged(Stage.PLAN, StageState.RUNNING))
+        renderer(StageChanged(Stage.PLAN, StageState.DONE) if plan_done else
+                 StageChanged(Stage.PLAN, StageState.FAILED, "There is no key here."))
+    shown = screen.getvalue()
+    assert ("Reading segments" in shown) is plan_done
+    assert ("Checking the export: failed" in shown) is not plan_done
+    assert "There is no key here." not in shown

@@ -17,11 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from sgtui.tui.keys import bound_key, hint
+from sgtui.tui.screens.export_words import custom_field_words, mapping_words
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
-from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
+from sgtui.workspace.model import ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
 
 if TYPE_CHECKING:
@@ -215,13 +216,14 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
             return
 
         names = self.segment_names
-        mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
-                            for field, column in export.mapping.items())
+        mapping = mapping_words(export)
+        custom = custom_field_words(export)
         lines = [
             *([("Shown as", export.display_name)] if export.display_name else []),
             ("List", f"{export.list_name or '(name unknown)'}  ID {export.list_id}"),
             ("Segments", ", ".join(names.get(s, s) for s in export.segments) or "(none)"),
             ("Mapping", mapping or "(none)"),
+            *([("Custom", custom)] if custom else []),
             ("Schedule", ("with every refresh" if export.schedule is Schedule.REFRESH
                           else "on demand only") + f", {export.mode.value} mode"),
             ("Last run", self.last_runs.get(export.name, "…")),
