@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from sgtui.tui.keys import bound_key, hint
 from sgtui.tui.screens.export_words import custom_field_words, mapping_words
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
 from sgtui.workspace.model import ExportConfig, Schedule
@@ -36,7 +37,7 @@ EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "dupli
                    "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
 KEYS_HINT = (("exports.new", "new"), ("exports.edit", "edit"), ("exports.run", "run"),
              ("exports.run-full", "run full"), ("exports.duplicate", "duplicate"),
-             ("exports.schedule", "schedule"), ("exports.detach", "detach"),
+             ("exports.schedule", "schedule on/off"), ("exports.detach", "detach"),
              ("exports.remove", "remove"), ("exports.run-scheduled", "run all"),
              ("exports.search", "search"))
 """The line of keys under the title: binding id, then what it does (see tui/keys.py)."""
@@ -92,6 +93,9 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         Binding("escape", "back", "Back", id="exports.back"),
         Binding("slash", "search", "Search", id="exports.search"),
         Binding("n", "new_export", "New", id="exports.new"),
+        # e edits here although it is the Exports key everywhere else: here that key would
+        # only reopen the screen you are on, so giving it to Edit hides nothing (Enter edits
+        # too). Schedule on/off is on o, so s opens the Schedule screen as it does everywhere.
         Binding("e", "edit_export", "Edit", id="exports.edit"),
         # For viewers, whose Edit is hidden: e must not open a second exports screen.
         Binding("e", "nothing", show=False, id="exports.edit-viewer"),
@@ -99,9 +103,7 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         Binding("f", "run_full", "Run full", tooltip="Run full (send everything)",
                 id="exports.run-full"),
         Binding("d", "duplicate_export", "Duplicate", id="exports.duplicate"),
-        Binding("s", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
-        # For viewers, whose Schedule on/off is hidden: s must not open the Schedule screen.
-        Binding("s", "nothing", show=False, id="exports.schedule-viewer"),
+        Binding("o", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
         Binding("x", "detach_connection", "Detach", id="exports.detach"),
         Binding("delete", "remove_export", "Remove", id="exports.remove"),
         Binding("R", "run_scheduled", "Run all scheduled", id="exports.run-scheduled"),
@@ -149,7 +151,7 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         yield table
         yield Static("", id="exports-empty", classes="empty-state")
         yield Static("", id="exports-detail")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         role = self.app.workspace.role

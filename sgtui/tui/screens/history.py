@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Header, Select, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
@@ -21,6 +21,7 @@ from sgtui.export.progress_state import RunProgressState, format_duration
 from sgtui.tui.keys import hint
 from sgtui.tui.runs import RunEnded
 from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import DataTable
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
         keys = hint(self, ("history.filter", "filter"), ("history.back", "back"),
                     between=": ", separator="   ", spoken=True)
         yield Static(f"Enter: the run's details   {keys}", id="history-hint")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
