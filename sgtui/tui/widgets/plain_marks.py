@@ -8,16 +8,18 @@ instead, so each state reads differently as plain text in every theme:
 
 - a checkbox shows ``X`` ticked and a blank unticked; a radio button ``●`` chosen, ``○`` not;
 - the cursor row of a table, option list or selection list starts with ``▸``;
-- the focused button reads ``▸Label◂``.
+- the focused button reads ``▸Label◂``, and so does a collapsible's focused title.
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
-from textual import widgets
+from textual import events, widgets
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import _collapsible
 from textual.widgets.data_table import CellType
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import SelectionType
@@ -126,3 +128,34 @@ class Button(widgets.Button):
         if self.has_focus:
             return Content.assemble(FOCUS_LEFT, label, FOCUS_RIGHT)
         return Content.assemble(" ", label, " ")
+
+
+class CollapsibleTitle(_collapsible.CollapsibleTitle):
+    """A collapsible's title that reads ``▶ ▸Title◂`` while it has focus (``▶`` collapsed,
+    ``▼`` expanded, as Textual draws them)."""
+
+    def _update_label(self) -> None:
+        assert isinstance(self.label, Content)
+        symbol = self.collapsed_symbol if self.collapsed else self.expanded_symbol
+        if self.has_focus:
+            self.update(Content.assemble(symbol, " ", FOCUS_LEFT, self.label, FOCUS_RIGHT))
+        else:
+            self.update(Content.assemble(symbol, "  ", self.label, " "))
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self._update_label()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        super()._on_blur(event)
+        self._update_label()
+
+
+class Collapsible(widgets.Collapsible):
+    """A collapsible whose focused title reads ``▸Title◂`` (see :class:`CollapsibleTitle`)."""
+
+    def __init__(self, *children: Widget, title: str = "Toggle", collapsed: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(*children, title=title, collapsed=collapsed, id=id, classes=classes)
+        self._title = CollapsibleTitle(label=title, collapsed_symbol="▶", expanded_symbol="▼",
+                                       collapsed=collapsed)
