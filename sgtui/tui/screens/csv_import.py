@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import DirectoryTree, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from sgtui.errors import CAUSE, sentence_for
 from sgtui.source.csv_import import (
@@ -27,7 +27,7 @@ from sgtui.source.csv_import import (
 )
 from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
-from sgtui.tui.widgets.plain_marks import Button, DataTable
+from sgtui.tui.widgets.plain_marks import Button, DataTable, DirectoryTree, Select
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Footer, Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
@@ -21,7 +21,7 @@ from sgtui.export.progress_state import RunProgressState, format_duration
 from sgtui.tui.keys import hint
 from sgtui.tui.runs import RunEnded
 from sgtui.tui.sgtui_node import OfSgtuiApp
-from sgtui.tui.widgets.plain_marks import DataTable
+from sgtui.tui.widgets.plain_marks import DataTable, Select
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore

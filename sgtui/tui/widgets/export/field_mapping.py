@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Label, Select, Static
+from textual.widgets import Label, Static
 
 from sgtui.export.matching import ColumnHealth, mapping_warnings, preview_contact
-from sgtui.tui.widgets.plain_marks import DataTable
+from sgtui.tui.widgets.plain_marks import DataTable, Select
 from sgtui.workspace.model import MAPPABLE_FIELDS, REQUIRED_FIELDS
 
 

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from sgtui.errors import sentence_for
 from sgtui.tui.sgtui_node import OfSgtuiApp
-from sgtui.tui.widgets.plain_marks import Button
+from sgtui.tui.widgets.plain_marks import Button, Select
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
