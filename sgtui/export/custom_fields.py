@@ -10,6 +10,7 @@ with a sentence before anything is sent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,25 +45,49 @@ class ResolvedFields:
 
     def created_sentence(self, *, dry_run: bool) -> str | None:
         """What the run's summary says about fields it created (None: it created none)."""
-        if not self.created:
-            return None
-        names = ", ".join(self.created)
-        many = len(self.created) > 1
-        if dry_run:
-            return f"A real run would create the custom field{'s' if many else ''} {names}."
-        return f"Created the custom field{'s' if many else ''} {names} in SendGrid."
+        return created_sentence(self.created, dry_run=dry_run)
+
+
+def created_sentence(created: Sequence[str], *, dry_run: bool) -> str | None:
+    """What a run says about the custom fields ``created`` (None: none); a dry run, and the
+    wizard's review, say a real run would create them."""
+    if not created:
+        return None
+    names = ", ".join(created)
+    many = len(created) > 1
+    if dry_run:
+        return f"A real run would create the custom field{'s' if many else ''} {names}."
+    return f"Created the custom field{'s' if many else ''} {names} in SendGrid."
+
+
+def fields_to_create(export: ExportConfig, definitions: FieldDefinitions) -> tuple[str, ...]:
+    """The export's custom fields the account does not have yet (names ignore case)."""
+    have = {field.name.lower() for field in definitions.custom}
+    return tuple(wanted.name for wanted in export.custom_fields
+                 if wanted.name.lower() not in have)
+
+
+def unresolved_fields(export: ExportConfig) -> tuple[ResolvedField, ...]:
+    """The export's custom fields with stand-in ids: what the wizard's review prepares
+    contacts with, without asking SendGrid (the values, and so the counts, are the same)."""
+    return tuple(ResolvedField(wanted.name, stand_in_id(wanted.name), wanted.column,
+                               wanted.type) for wanted in export.custom_fields)
+
+
+def stand_in_id(name: str) -> str:
+    """The id a dry run gives a field it would create (a real run gets one from SendGrid)."""
+    return f"new:{name}"
 
 
 def clash_problems(export: ExportConfig, definitions: FieldDefinitions) -> list[str]:
     """Sentences for every custom field that cannot be filled as the export says."""
     by_name = {field.name.lower(): field for field in definitions.custom}
     problems: list[str] = []
-    missing: list[str] = []
+    missing = fields_to_create(export, definitions)
     table = f"[exports.{export.name}.custom_fields]"
     for wanted in export.custom_fields:
         existing = by_name.get(wanted.name.lower())
         if existing is None:
-            missing.append(wanted.name)
             continue
         kind = CustomFieldType.from_sendgrid(existing.field_type)
         if kind is not wanted.type:
@@ -100,7 +125,7 @@ async def resolve_custom_fields(control: RunControl, client: SendGridClient,
         if field_id is None:
             created.append(wanted.name)
             if dry_run:
-                field_id = f"new:{wanted.name}"
+                field_id = stand_in_id(wanted.name)
             else:
                 made = await control.or_cancel(
                     client.create_field_definition(wanted.name, wanted.type.sendgrid))

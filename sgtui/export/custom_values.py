@@ -33,11 +33,13 @@ _SAFE_INTEGER = 2 ** 53
 @dataclass(frozen=True, slots=True)
 class Converted:
     """One value, made ready: ``value`` to send, else ``reason`` it is left out (or both
-    None: the value is empty, nothing to send). ``trimmed``: text cut to the longest."""
+    None: the value is empty, nothing to send). ``trimmed``: text cut to the longest.
+    ``why``: the reason without the value (``not a number``), to count values by it."""
 
     value: int | float | str | None = None
     reason: str | None = None
     trimmed: bool = False
+    why: str | None = None
 
 
 EMPTY = Converted()
@@ -61,14 +63,14 @@ def to_number(value: object) -> Converted:
     text that is not a number.
     """
     if isinstance(value, bool):
-        return Converted(reason=f"{value!r} is a yes/no value, not a number")
+        return _left_out(value, "a yes/no value, not a number")
     if isinstance(value, int):
         return _finite(_float(value), value) if abs(value) >= _SAFE_INTEGER else Converted(value)
     if isinstance(value, float | Decimal):
         return _finite(_float(value), value)
     text = value.strip() if isinstance(value, str) else None
     if text is None or not _NUMBER.fullmatch(text):
-        return Converted(reason=f"{_shown(value)} is not a number")
+        return _left_out(value, "not a number")
     if _INTEGER.fullmatch(text) and abs(number := int(text)) < _SAFE_INTEGER:
         return Converted(number)
     return _finite(_float(text), text)
@@ -83,7 +85,7 @@ def _float(value: int | float | Decimal | str) -> float:
 
 def _finite(number: float, original: object) -> Converted:
     if not math.isfinite(number):
-        return Converted(reason=f"{_shown(original)} is not a finite number")
+        return _left_out(original, "not a finite number")
     if number.is_integer() and abs(number) < _SAFE_INTEGER:
         return Converted(int(number))
     return Converted(number)
@@ -98,14 +100,14 @@ def to_date(value: object) -> Converted:
     if isinstance(value, date):
         return Converted(f"{value.isoformat()}T00:00:00Z")
     if not isinstance(value, str):
-        return Converted(reason=f"{_shown(value)} is not a date")
+        return _left_out(value, "not a date")
     text = value.strip()
     try:
         if _DATE.fullmatch(text):
             return Converted(f"{date.fromisoformat(text).isoformat()}T00:00:00Z")
         match = _DATE_TIME.fullmatch(text)
         if match is None:
-            return Converted(reason=f"{_shown(value)} is not a date")
+            return _left_out(value, "not a date")
         day, clock, zone = match.groups()
         if "." in clock or "," in clock:  # Python reads at most 6 digits of a fraction
             whole, fraction = re.split(r"[.,]", clock)
@@ -113,7 +115,7 @@ def to_date(value: object) -> Converted:
         zone = "+00:00" if zone is None or zone.upper() == "Z" else zone
         return Converted(_utc(datetime.fromisoformat(f"{day}T{clock}{zone}")))
     except ValueError:
-        return Converted(reason=f"{_shown(value)} is not a date that exists")
+        return _left_out(value, "not a date that exists")
 
 
 def _utc(moment: datetime) -> str:
@@ -131,6 +133,11 @@ def to_text(value: object) -> Converted:
     if len(text) > MAX_CUSTOM_TEXT:
         return Converted(text[:MAX_CUSTOM_TEXT].rstrip(), trimmed=True)
     return Converted(text)
+
+
+def _left_out(value: object, why: str) -> Converted:
+    """``value`` left out, because it is ``why`` (``not a number``)."""
+    return Converted(reason=f"{_shown(value)} is {why}", why=why)
 
 
 def _shown(value: object) -> str:

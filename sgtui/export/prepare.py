@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from json.encoder import encode_basestring as _escape
 from typing import TYPE_CHECKING
 
-from sgtui.export.custom_values import convert
+from sgtui.export.custom_values import Converted, convert
 from sgtui.workspace.model import WRITABLE_FIELDS
 from sgtui.workspace.run_records import RejectedRow, RunCounts
 
@@ -46,6 +46,13 @@ _EMAIL = EMAIL_PATTERN.fullmatch
 
 MISSING_EMAIL = "missing email"
 INVALID_EMAIL = "invalid email"
+
+
+def columns_to_read(key_column: str, mapping: Mapping[str, str],
+                    custom_columns: Iterable[str] = ()) -> list[str]:
+    """The profile columns a run reads, each once: the key column first (as
+    :meth:`ContactPreparer.prepare` wants rows), then the mapped and custom fields' columns."""
+    return list(dict.fromkeys([key_column, *mapping.values(), *custom_columns]))
 
 
 def is_valid_email(email: str) -> bool:
@@ -97,8 +104,9 @@ class ContactPreparer:
         ]
         self._custom = [(_escape(custom.field_id) + ":", custom.name, index[custom.column],
                          custom.type) for custom in custom_fields]
-        self.left_out: Counter[str] = Counter()
-        """Custom field name -> values left out so far (the contact went without them)."""
+        self.left_out_why: dict[str, Counter[str]] = {}
+        """Custom field name -> why its values were left out so far (``not a number``) -> how
+        many (the contacts went without them)."""
         self._size = 1 << max(10, (max(expected, 1) * 2 - 1).bit_length())
         self._table = array("q", bytes(8 * self._size))
         self._used = 0
@@ -144,7 +152,7 @@ class ContactPreparer:
                     text = text[:limit].rstrip()
                     cut += 1
                 parts.append(prefix + escape(text))
-            refused: list[tuple[str, str]] | None = None
+            refused: list[tuple[str, Converted]] | None = None
             if custom:
                 values: list[str] = []
                 for field_json, name, position, kind in custom:
@@ -153,7 +161,7 @@ class ContactPreparer:
                     if value is None:
                         if converted.reason is not None:
                             refused = refused or []
-                            refused.append((name, converted.reason))
+                            refused.append((name, converted))
                         continue
                     cut += converted.trimmed
                     values.append(field_json + (escape(value) if value.__class__ is str
@@ -191,11 +199,11 @@ class ContactPreparer:
             trimmed += cut
             if refused:  # the contact goes without these values: each is named in the CSV
                 left_out += len(refused)
-                for name, reason in refused:
-                    self.left_out[name] += 1
+                for name, converted in refused:
+                    self.left_out_why.setdefault(name, Counter())[converted.why or ""] += 1
                     rejected.append(RejectedRow(
                         _text(row[0]), email,
-                        f"{name} left out: {reason}; the contact was sent without it"))
+                        f"{name} left out: {converted.reason}; the contact was sent without it"))
             if same:
                 unchanged += 1
                 continue
@@ -210,6 +218,11 @@ class ContactPreparer:
                                unchanged=unchanged)
         self.counts = self.counts + out.counts
         return out
+
+    @property
+    def left_out(self) -> Counter[str]:
+        """Custom field name -> values left out so far (the contact went without them)."""
+        return Counter({name: sum(why.values()) for name, why in self.left_out_why.items()})
 
     def _grow(self) -> None:
         """Double the table (only when there are more contacts than ``expected`` said)."""

@@ -34,7 +34,7 @@ from sgtui.export.events import (
     StageState,
     Warned,
 )
-from sgtui.export.prepare import ContactPreparer
+from sgtui.export.prepare import ContactPreparer, columns_to_read
 from sgtui.export.read_ahead import ReadAhead
 from sgtui.export.wording import counted
 from sgtui.workspace.limits import RECOMMENDED_MAX_PROFILES
@@ -157,8 +157,8 @@ class Transfer:
         export = scope.plan.export
         mapping = dict(export.mapping)
         custom = scope.custom_fields
-        columns = list(dict.fromkeys([scope.plan.key_column, *mapping.values(),
-                                      *(field.column for field in custom)]))
+        columns = columns_to_read(scope.plan.key_column, mapping,
+                                  (field.column for field in custom))
         # Mirror mode marks every contact the segments hold as seen, so it asks the state
         # database about each chunk's emails (in _stream); a delta upsert compares digests
         # in memory.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sgtui.workspace.model import (
     MAPPABLE_FIELDS,
@@ -11,6 +12,9 @@ from sgtui.workspace.model import (
     Schedule,
     SyncMode,
 )
+
+if TYPE_CHECKING:
+    from sgtui.sendgrid.models import FieldDefinitions
 
 
 @dataclass
@@ -29,6 +33,9 @@ class ExportDraft:
     """Reserved fields beyond the wizard's seven (``address_line_1``...), kept as they are."""
     custom_fields: tuple[CustomFieldConfig, ...] = ()
     """Custom fields, kept as they are."""
+    field_definitions: FieldDefinitions | None = None
+    """The connection's contact fields as the wizard last fetched them from SendGrid (None:
+    not fetched); the review says from them which custom fields a run would create."""
     segments: list[str] = field(default_factory=list)
     schedule: Schedule = Schedule.REFRESH
     mode: SyncMode = SyncMode.UPSERT

@@ -14,17 +14,21 @@ from textual.worker import get_current_worker
 
 from sgtui.errors import sentence_for
 from sgtui.export.removals import REMOVAL_FLOOR
+from sgtui.export.wording import counted
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
-from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule, SyncMode
+from sgtui.workspace.model import WRITABLE_FIELDS, ExportConfig, Schedule, SyncMode
 
 if TYPE_CHECKING:
     from sgtui.export.removals import Departures
+    from sgtui.sendgrid.models import FieldDefinitions
 
 SCHEDULE_WORDS = {Schedule.REFRESH: "With every refresh", Schedule.MANUAL: "On demand only"}
 MODE_WORDS = {SyncMode.UPSERT: "Add and update", SyncMode.MIRROR: "Mirror (also removes people "
               "who left the segments)"}
 NOTHING_SENT = "Nothing was sent yet, so nobody would be removed."
+CHECKED_AT_RUN = ("looked up in the account when the export runs; a run creates the ones the "
+                  "account does not have yet, with their type.")
 SAVE_NOTE = ("Save writes the export to sgtui.toml; saving does not run it. Run it with "
              "Save and run now, r in the exports list, or sgtui run NAME.")
 
@@ -41,6 +45,18 @@ class DryRun:
     trimmed_fields: int
     removals: Removals | None = None
     """Mirror mode only: who a run would remove from the list."""
+    left_out: tuple[LeftOut, ...] = ()
+    """Custom fields some of whose values a run would leave out, in the export's order."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A custom field's values a run would leave out: how many, and why (``not a number``)
+    with how many each, the commonest first."""
+
+    field: str
+    count: int
+    reasons: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +72,7 @@ class ReviewStep(WizardStep):
 
     DEFAULT_CSS = """
     ReviewStep > #review-summary { height: auto; }
+    ReviewStep > #review-fields { height: auto; margin-top: 1; }
     ReviewStep > #review-plan { height: auto; margin-top: 1; color: $warning; }
     ReviewStep > #review-dry-run { height: auto; margin-top: 1; }
     ReviewStep > #review-removals { height: auto; margin-top: 1; }
@@ -81,13 +98,18 @@ class ReviewStep(WizardStep):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-summary")
+        yield Static("", id="review-fields")
         yield Static("", id="review-plan")
         yield Static("", id="review-dry-run")
         yield Static("", id="review-removals")
         yield Static(Content(SAVE_NOTE), id="review-note")
 
     def show(self, draft: ExportDraft) -> None:
+        export = draft.to_config()
         self.query_one("#review-summary", Static).update(self.summary(draft))
+        fields = self.query_one("#review-fields", Static)
+        fields.display = bool(export.custom_fields)
+        fields.update(custom_fields_text(export, draft.field_definitions))
         self.query_one("#review-dry-run", Static).update(
             Content.styled("Dry run: ", "bold") + Content("reading the segments…"))
         self.query_one("#review-plan", Static).display = False
@@ -95,9 +117,8 @@ class ReviewStep(WizardStep):
         removals = self.query_one("#review-removals", Static)
         removals.display = mirror
         removals.update(Content.styled("Removals: ", "bold") + Content("comparing…"))
-        self.dry_run(dict(draft.mapping), tuple(draft.segments), draft.list_id,
-                     draft.name.strip() if mirror else None)
-        self.plan(draft.to_config())
+        self.dry_run(export, draft.name.strip() if mirror else None)
+        self.plan(export)
 
     @work(thread=True, exclusive=True, group="review-plan", exit_on_error=False)
     def plan(self, export: ExportConfig) -> None:
@@ -136,14 +157,18 @@ class ReviewStep(WizardStep):
         list_text += f"  ID {draft.list_id}"
         if not draft.list_checked:
             list_text += "  (not checked with SendGrid yet)"
-        mapping = ", ".join(f"{MAPPABLE_FIELDS[field]} ← {column}"
-                            for field, column in draft.mapping.items() if column)
+        export = draft.to_config()
+        mapping = ", ".join(f"{WRITABLE_FIELDS.get(field, field)} ← {column}"
+                            for field, column in export.mapping.items())
+        custom = ", ".join(f"{field.name} ({field.type.value}) ← {field.column}"
+                           for field in export.custom_fields)
         lines = [
             ("Name", f"{draft.display_name} (sgtui run {draft.name})" if draft.display_name
              else draft.name),
             ("Connection", connection.display_name if connection else "(none)"),
             ("SendGrid list", list_text),
             ("Mapping", mapping),
+            *([("Custom fields", custom)] if custom else []),
             ("Segments", ", ".join(names.get(s, s) for s in draft.segments)),
             ("Schedule", SCHEDULE_WORDS[draft.schedule]),
             ("Sync mode", MODE_WORDS[draft.mode]),
@@ -156,23 +181,29 @@ class ReviewStep(WizardStep):
         return content
 
     @work(thread=True, exclusive=True, group="dry-run", exit_on_error=False)
-    def dry_run(self, mapping: dict[str, str], segments: tuple[str, ...], list_id: str,
-                mirror_of: str | None = None) -> None:
+    def dry_run(self, export: ExportConfig, mirror_of: str | None = None) -> None:
         """Prepare every member as a run would, counting what would be sent and dropped.
 
-        With ``mirror_of`` (the export's name, mirror mode) it also finds who a run would
+        The run's own preparer does it, so the counts are the ones a run's summary and its
+        rejected-rows CSV give; custom fields get stand-in ids (no SendGrid call). With
+        ``mirror_of`` (the export's name, mirror mode) it also finds who a run would
         remove: people sgtui sent to the list whom the segments no longer hold.
         """
-        from sgtui.export.prepare import ContactPreparer
+        from sgtui.export.custom_fields import unresolved_fields
+        from sgtui.export.prepare import ContactPreparer, columns_to_read
 
         worker = get_current_worker()
         current: set[str] | None = set() if mirror_of is not None else None
+        list_id = export.list_id
+        custom = unresolved_fields(export)
         try:
             source = self.app.open_source()
             try:
-                columns = list(dict.fromkeys([source.key_column, *mapping.values()]))
-                preparer = ContactPreparer(list_id or "dry-run", mapping, columns)
-                for chunk in source.stream_members(segments, columns):
+                columns = columns_to_read(source.key_column, export.mapping,
+                                          (field.column for field in custom))
+                preparer = ContactPreparer(list_id or "dry-run", export.mapping, columns,
+                                           custom_fields=custom)
+                for chunk in source.stream_members(export.segments, columns):
                     if worker.is_cancelled:
                         return
                     prepared = preparer.prepare(chunk)
@@ -188,9 +219,12 @@ class ReviewStep(WizardStep):
             self.post_message(self.DryRunDone(None, sentence))
             return
         counts = preparer.counts
+        left_out = tuple(
+            LeftOut(field.name, sum(why.values()), tuple(why.most_common()))
+            for field in custom if (why := preparer.left_out_why.get(field.name)))
         self.post_message(self.DryRunDone(DryRun(
             counts.profiles, counts.valid, counts.missing_email, counts.invalid_email,
-            counts.duplicates, counts.trimmed_fields, removals), None))
+            counts.duplicates, counts.trimmed_fields, removals, left_out), None))
 
     def _removals(self, export: str, list_id: str, current: set[str]) -> Removals:
         """Compare what sgtui sent to the export's list with ``current`` (blocking)."""
@@ -267,4 +301,30 @@ def dry_run_text(result: DryRun | None, problem: str | None) -> Content:
     if result.trimmed_fields:
         text += Content(f"\n  {result.trimmed_fields:,} values are longer than SendGrid allows "
                         "and would be shortened.")
+    for field in result.left_out:
+        text += Content(f"\n  {field.field}: {counted(field.count, 'value')} left out "
+                        f"({left_out_reasons(field)})")
+    if result.left_out:
+        text += Content("\n  A value left out does not cost the contact: it is sent without "
+                        "that field, and the rejected-rows CSV names each value.")
     return text
+
+
+def left_out_reasons(field: LeftOut) -> str:
+    """Why a field's values would be left out: ``not a number``, or with counts when the
+    reasons differ (``4 not a number; 2 not a finite number``)."""
+    if len(field.reasons) == 1:
+        return field.reasons[0][0]
+    return "; ".join(f"{count:,} {why}" for why, count in field.reasons)
+
+
+def custom_fields_text(export: ExportConfig, definitions: FieldDefinitions | None) -> Content:
+    """Which custom fields a run would create in the account, when the wizard knows the
+    account's fields; otherwise that they are checked when the export runs."""
+    from sgtui.export.custom_fields import created_sentence, fields_to_create
+
+    head = Content.styled("Custom fields in SendGrid: ", "bold")
+    if definitions is None:
+        return head + Content(CHECKED_AT_RUN)
+    created = created_sentence(fields_to_create(export, definitions), dry_run=True)
+    return head + Content(created or "the account has all of them already.")
