@@ -16,6 +16,7 @@ from textual.suggester import Suggester
 from textual.widgets import Footer, Header, Input, Static
 
 from sgtui.errors import CAUSE, sentence_for
+from sgtui.export.wording import MISSING
 from sgtui.source.csv_import import (
     CsvImportError,
     CsvPreview,
@@ -31,7 +32,7 @@ from sgtui.tui.widgets.plain_marks import Button, DataTable, DirectoryTree, Sele
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
-NO_SEGMENTS = "(none)"
+NO_SEGMENTS = MISSING
 
 
 class PathSuggester(Suggester):

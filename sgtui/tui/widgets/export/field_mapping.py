@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Label, Static
 
 from sgtui.export.matching import ColumnHealth, mapping_warnings, preview_contact
+from sgtui.export.wording import shown
 from sgtui.tui.widgets.plain_marks import DataTable, Select
 from sgtui.workspace.model import MAPPABLE_FIELDS, REQUIRED_FIELDS
 
@@ -138,7 +139,7 @@ class FieldMappingTable(Vertical):
         contacts = [preview_contact(mapping, row) for row in self.rows]
         for field in fields:
             # Explicit widths: after clear(columns=True) DataTable keeps stale automatic ones.
-            width = max([len(field), *(cell_len(c.get(field, "")) for c in contacts)])
+            width = max([len(field), *(cell_len(shown(c.get(field))) for c in contacts)])
             table.add_column(field, key=field, width=width)
         for contact in contacts:
-            table.add_row(*(Text(contact.get(field, "")) for field in fields))
+            table.add_row(*(Text(shown(contact.get(field))) for field in fields))
