@@ -83,10 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run one export headless, with a progress bar",
         epilog="Exit status: 0 when the run succeeded, also when sgtui set rows aside because "
                "their email is missing or invalid (the summary counts them and names the "
-               "rejected-rows CSV that lists them); 1 when the run failed, was cancelled, or "
-               "SendGrid refused some rows; 2 for a usage or configuration error.")
+               "rejected-rows CSV that lists them); 1 when the run failed (also when it could "
+               "not start, e.g. without an API key here), was cancelled, or SendGrid refused "
+               "some rows; 2 for a usage or configuration error.")
     run.add_argument("export", metavar="EXPORT")
-    run.add_argument("--dry-run", action="store_true", help="do everything but the writes")
+    run.add_argument("--dry-run", action="store_true",
+                     help="do everything but the writes; one that stops while checking the "
+                          "export (no key here, over the limit, a key SendGrid refuses) is "
+                          "not recorded in History")
     run.add_argument("--json", action="store_true", help="print one JSON summary")
     run.add_argument("--full", action="store_true", help="send every contact, not only changes")
     run.add_argument("--allow-removals", type=int, default=None, metavar="N",
@@ -99,7 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace(refresh)
     refresh.set_defaults(command="refresh")
 
-    check = commands.add_parser("check", help="validate the workspace; exit 0 or explain")
+    check = commands.add_parser(
+        "check", help="validate the workspace; exit 0 or explain",
+        epilog="Exit status: 0 when the workspace is usable, 2 when it has problems (each one "
+               "explained). Exports you cannot run on this computer (no API key for their "
+               "connection here, not an export user of it, no consent yet) are warnings, "
+               "saying what to do; they do not change the exit status.")
     _add_workspace(check)
     check.set_defaults(command="check")
 

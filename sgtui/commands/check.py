@@ -1,4 +1,9 @@
-"""``sgtui check``: validate the workspace against its customer data; exit 0 or explain."""
+"""``sgtui check``: validate the workspace against its customer data; exit 0 or explain.
+
+Problems with the workspace are errors (exit 2). Exports that this user cannot run here
+(no API key on this computer, not an export user, no consent yet) are warnings: the
+workspace is fine, and someone else, or a scheduled job with ``SGTUI_API_KEY``, can run them.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ if TYPE_CHECKING:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print a short summary (exit 0) or every problem in a sentence (exit 2)."""
+    """Print a short summary (exit 0) or every problem in a sentence (exit 2), and a
+    warning for each export this user cannot run here (no key, not an export user, ...),
+    which does not change the exit status."""
     folder: Path = getattr(args, "workspace", None) or default_workspace_folder()
     try:
         workspace = Workspace.open(folder, create=False)
@@ -46,15 +53,41 @@ def main(args: argparse.Namespace) -> int:
     damage = state_damage(workspace.state_path)
     if damage is not None:
         sentences.append(f"state: {StateDamaged(workspace.state_path, damage).sentence}")
+    warnings = cannot_run_here(workspace)
     if sentences:
         print(f"sgtui check: {workspace.path} has {len(sentences)} "
               f"problem{'s' if len(sentences) != 1 else ''}:", file=sys.stderr)
         for sentence in sentences:
             print(f"  - {sentence}", file=sys.stderr)
+        _warn(warnings)
         return EXIT_USAGE
     print(f"{workspace.path}: OK")
     print(summary)
+    _warn(warnings)
     return EXIT_OK
+
+
+def cannot_run_here(workspace: Workspace) -> list[str]:
+    """One warning per reason an export cannot run in this process, as this user (the
+    judge ``sgtui run`` asks: :func:`~sgtui.export.plan.run_here_problems`); exports that
+    stop for the same reason share a line. Never the key itself."""
+    if not workspace.exports:
+        return []
+    from sgtui.export.plan import run_here_problems
+    from sgtui.workspace.secrets import KeyringSecrets
+
+    secrets = KeyringSecrets()
+    stopped: dict[str, list[str]] = {}
+    for name, export in sorted(workspace.exports.items()):
+        for sentence in run_here_problems(workspace, export, secrets):
+            stopped.setdefault(sentence, []).append(name)
+    return [f"{', '.join(names)} cannot run here: {sentence}"
+            for sentence, names in stopped.items()]
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _summary(workspace: Workspace, source: CustomerSource) -> str:

@@ -3,7 +3,9 @@
 Demo customer data in a new workspace, a sandbox SendGrid on a free loopback port with a
 few lists and a realistic job delay, an in-memory keyring (nothing touches the OS keyring,
 so it works without D-Bus or a Secret Service), and the app on top with a banner showing
-the key to paste.
+the key to paste. A new demo workspace comes with one export, :data:`DEMO_EXPORT`, that
+fills custom fields from the demo data's typed columns; it waits for the connection the
+user sets up (it is detached until then).
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from sgtui.sandbox import SandboxServer
 from sgtui.source.demo import generate_demo_database
 from sgtui.tui.app import DemoInfo, SgtuiApp, make_app
 from sgtui.workspace.config import Workspace, WorkspaceError
+from sgtui.workspace.model import (
+    CustomFieldConfig,
+    CustomFieldType,
+    ExportConfig,
+    Schedule,
+    SyncMode,
+)
 from sgtui.workspace.secrets import MemorySecrets
 
 DEMO_LISTS = ("Newsletter", "Spring promo", "VIP customers")
@@ -30,14 +39,40 @@ DEMO_JOB_DELAY = 2.0
 DEMO_INDEX_LAG = 5.0
 """List counts catch up this long after a job, so the demo shows SendGrid catching up."""
 LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
+DEMO_EXPORT = ExportConfig(
+    name="customer-value",
+    connection=None,
+    list_id="",
+    list_name="VIP customers",
+    segments=("high-value",),
+    mapping={"email": "email", "first_name": "first_name", "last_name": "last_name",
+             "country": "country", "city": "city"},
+    custom_fields=(
+        CustomFieldConfig("lifetime_value", "lifetime_value", CustomFieldType.NUMBER),
+        CustomFieldConfig("last_order", "last_order_at", CustomFieldType.DATE),
+        CustomFieldConfig("tier", "tier", CustomFieldType.TEXT),
+    ),
+    schedule=Schedule.MANUAL,
+    mode=SyncMode.UPSERT,
+)
+"""The export a new demo workspace comes with: the high-value segment into the VIP
+customers list, with a number, a date and a text custom field (its list id is the demo
+sandbox's; no connection until the user attaches theirs with Edit)."""
 
 
 def prepare_demo_workspace(folder: Path, *, profiles: int, seed: int, user: str | None = None):  # type: ignore[no-untyped-def]
     """A workspace in ``folder`` with generated customer data; returns the Workspace."""
+    return _prepare(folder, profiles=profiles, seed=seed, user=user)[0]
+
+
+def _prepare(folder: Path, *, profiles: int, seed: int,
+             user: str | None) -> tuple[Workspace, bool]:
+    """The workspace with customer data, and whether the data was generated just now."""
     workspace = Workspace.open(folder, user=user)
-    if not workspace.source_path.exists():
-        generate_demo_database(workspace.source_path, profiles=profiles, seed=seed)
-    return workspace
+    if workspace.source_path.exists():
+        return workspace, False
+    generate_demo_database(workspace.source_path, profiles=profiles, seed=seed)
+    return workspace, True
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +102,15 @@ def demo_session(
     """Demo data in ``folder`` and a sandbox SendGrid on loopback for as long as it lasts.
 
     Connections a previous demo left in the workspace pointed at that demo's sandbox (gone
-    now, with another port): they are pointed at this one.
+    now, with another port): they are pointed at this one. A new workspace gets
+    :data:`DEMO_EXPORT`, filling this sandbox's list of its name.
     """
-    workspace = prepare_demo_workspace(folder, profiles=profiles, seed=seed, user=user)
+    workspace, fresh = _prepare(folder, profiles=profiles, seed=seed, user=user)
     with SandboxServer(job_delay=job_delay, index_lag=index_lag, seed=seed) as sandbox:
-        for name in DEMO_LISTS:
-            sandbox.create_list(name)
+        list_ids = {name: sandbox.create_list(name)["id"] for name in DEMO_LISTS}
+        if fresh and DEMO_EXPORT.name not in workspace.exports:
+            workspace.apply_and_save(lambda workspace: workspace.put_export(
+                replace(DEMO_EXPORT, list_id=list_ids[DEMO_EXPORT.list_name or ""])))
         _point_at(workspace, sandbox.base_url)
         api_key = next(iter(sandbox.api_keys))
         info = DemoInfo(sandbox_url=sandbox.base_url, api_key=api_key, profiles=profiles)
@@ -123,6 +161,8 @@ def _welcome(session: DemoSession, folder: Path) -> str:
         f"{session.sandbox.index_lag:g} s later, like the real ones).\n"
         f"Demo API key (the app shows it too): {info.api_key}\n"
         "Keys are kept in memory for this session only; the OS keyring is not used.\n"
+        f"The export {DEMO_EXPORT.name} fills custom fields (a number, a date, a text); "
+        "once you have set up a connection, attach it with Edit (Exports, e).\n"
         "To run an export headless while the demo is open, from another terminal:\n"
         f"  SGTUI_API_KEY={info.api_key} sgtui run NAME --workspace {shlex.quote(str(folder))}"
     )

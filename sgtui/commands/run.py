@@ -135,7 +135,7 @@ def _refresh(workspace: Workspace, args: argparse.Namespace, report: _RefreshRep
                 sentence = " ".join(problems[name])
                 report.results.append({"export": name, "status": "failed",
                                        "sentence": sentence})
-                failures.append(f"{name}: {sentence}")
+                failures.append(name)
                 if not args.json:
                     print(f"{name}: not set up right: {sentence}")
                 _said(notify.notice_unstarted(workspace, name, sentence))
@@ -144,16 +144,15 @@ def _refresh(workspace: Workspace, args: argparse.Namespace, report: _RefreshRep
             _said(notify.notice_run(workspace, summary))
             report.results.append(summary_json(summary))
             if exit_code(summary) != EXIT_OK:
-                failures.append(f"{name}: {summary.sentence}")
+                failures.append(name)
             if not args.json:
                 print(describe(summary))
         report.finished(failures)
         if not args.json and not names:
             print("No export runs with the refresh (schedule = \"refresh\"); nothing to do.")
-        if failures:
-            _say(f"sgtui refresh: {len(failures):,} of {len(names):,} exports failed:")
-            for line in failures:
-                _say(f"  - {line}")
+        if failures:  # each one's summary (or its JSON) already said why
+            _say(f"sgtui refresh: {len(failures):,} of {len(names):,} exports failed: "
+                 f"{', '.join(failures)}.")
             return EXIT_RUN_FAILED
         return EXIT_OK
     finally:
@@ -378,13 +377,25 @@ def summary_json(summary: RunSummary) -> dict[str, Any]:
     return data
 
 
+def run_name(run_id: int, export: str, *, dry_run: bool) -> str:
+    """"Run 3 of news", "Run 4 of news (dry run)", or "news (dry run, not recorded)"."""
+    dry = "dry run" if dry_run else ""
+    if run_id:
+        return f"Run {run_id} of {export}" + (f" ({dry})" if dry else "")
+    return f"{export} ({dry + ', ' if dry else ''}not recorded)"
+
+
 def describe(summary: RunSummary) -> str:
-    """A few lines for people."""
-    dry = " (dry run)" if summary.dry_run else ""
-    which = (f"Run {summary.run_id} of {summary.export}" if summary.run_id
-             else f"The run of {summary.export} (never recorded)")
+    """A few lines for people: how the run ended, its counts (unless it stopped before it
+    counted anything), and its sentence."""
+    from sgtui.export.events import RunStatus
+
+    head = (f"{run_name(summary.run_id, summary.export, dry_run=summary.dry_run)}: "
+            f"{summary.status.value} in {summary.seconds:.1f} s")
+    if summary.status is not RunStatus.SUCCEEDED and not any(summary.as_dict().values()):
+        return f"{head}\n{summary.sentence}"  # it stopped before reading: no column of zeros
     lines = [
-        f"{which}{dry}: {summary.status.value} in {summary.seconds:.1f} s",
+        head,
         f"  {counted(summary.profiles, 'profile')} read, {counted(summary.valid, 'contact')} "
         f"({counted(summary.duplicates, 'duplicate')} merged, {summary.invalid_email:,} invalid "
         f"and {summary.missing_email:,} missing emails, "
@@ -483,11 +494,17 @@ class _PlainRenderer(_Renderer):
 
         match event:
             case ev.RunStarted():
-                dry = " (dry run)" if event.dry_run else ""
-                self.write(f"run {event.run_id} of {event.export}{dry}: "
-                           f"{event.profiles_expected:,} profiles in the segments")
+                # A dry run takes its number once its plan is done: none yet.
+                which = (f"run {event.run_id} of {event.export}" if event.run_id
+                         else f"{'dry run' if event.dry_run else 'run'} of {event.export}")
+                dry = " (dry run)" if event.dry_run and event.run_id else ""
+                counted_here = ("" if event.profiles_expected is None else
+                                f": {counted(event.profiles_expected, 'profile')} in the segments")
+                self.write(f"{which}{dry}{counted_here}")
             case ev.StageChanged(state=ev.StageState.RUNNING):
                 self.write(f"{event.stage.label}...")
+            case ev.StageChanged(state=ev.StageState.FAILED):
+                self.write(f"{event.stage.label} failed.")  # why: the summary says it, once
             case ev.StageChanged():
                 detail = f": {event.detail}" if event.detail else ""
                 self.write(f"{event.stage.label} {event.state.value}{detail}")
@@ -530,9 +547,10 @@ class _RichRenderer(_Renderer):
             TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=self.console, transient=False,
         )
-        self.read = self.progress.add_task("Reading segments", total=None)
-        self.sent = self.progress.add_task("Uploading", total=None)
-        self.done = self.progress.add_task("SendGrid processing", total=None)
+        # The bars show once the plan is done: a run it stops never shows empty ones.
+        self.read = self.progress.add_task("Reading segments", total=None, visible=False)
+        self.sent = self.progress.add_task("Uploading", total=None, visible=False)
+        self.done = self.progress.add_task("SendGrid processing", total=None, visible=False)
         self.valid = 0
         self.unchanged = 0
 
@@ -556,12 +574,17 @@ class _RichRenderer(_Renderer):
                 progress.update(self.read, completed=event.read, total=event.expected or None)
             case ev.ContactsPrepared():
                 self.valid, self.unchanged = event.counts.valid, event.counts.unchanged
+            case ev.StageChanged(stage=ev.Stage.PLAN, state=ev.StageState.DONE):
+                for task in (self.read, self.sent, self.done):
+                    progress.update(task, visible=True)
             case ev.StageChanged(stage=ev.Stage.PREPARE, state=ev.StageState.DONE):
                 total = max(self.valid - self.unchanged, 0)
                 progress.update(self.sent, total=total)
                 progress.update(self.done, total=total)
-            case ev.StageChanged(state=ev.StageState.FAILED | ev.StageState.SKIPPED):
-                progress.console.print(f"{event.stage.label}: {event.state.value}"
+            case ev.StageChanged(state=ev.StageState.FAILED):
+                progress.console.print(f"{event.stage.label}: failed")  # the summary says why
+            case ev.StageChanged(state=ev.StageState.SKIPPED):
+                progress.console.print(f"{event.stage.label}: skipped"
                                        f"{': ' + escape(event.detail) if event.detail else ''}")
             case ev.BatchUploaded():
                 progress.update(self.sent, completed=event.uploaded_total)

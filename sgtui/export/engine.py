@@ -137,7 +137,7 @@ class _Run:
         self.rejected: RejectedCsv | None = None
         self.transfer: Transfer | None = None
         self.poller: JobPoller | None = None
-        self.profiles_expected = 0
+        self.profiles_expected: int | None = None
         self.resumed_run: int | None = None
         self.would_remove = 0
         self.list_count = 0
@@ -155,12 +155,18 @@ class _Run:
         status, sentence = RunStatus.FAILED, ""
         current = Stage.PLAN
         try:
-            if self.name in self.workspace.exports:
+            # A run someone asked for is recorded before it plans, so History (and the
+            # exports list's last run) shows one that cannot start here and why, run after
+            # run. A dry run is only a question: one that the plan answers (no key here, the
+            # data unreadable, over the limit, SendGrid refusing the key or the list) takes
+            # no run number; it is recorded once the plan is done.
+            dry_run = self.options.dry_run
+            recorded = self.name in self.workspace.exports
+            if recorded and not dry_run:
                 await asyncio.to_thread(self._open_state)
-            plan = await asyncio.to_thread(plan_locally, self.workspace, self.name,
-                                           self.secrets, key=self.key,
-                                           cap=self.options.hard_cap)
-            self.profiles_expected = plan.profiles_expected
+            plan = await self._plan_locally()
+            if recorded and dry_run:
+                await asyncio.to_thread(self._open_store)
             self.mirror = plan.mirror
             self._started()
             if self.store is not None and self.store.set_aside is not None:
@@ -173,8 +179,11 @@ class _Run:
                                              self.transport, control)
             async with client:
                 scope = await self._remote_plan(client, plan)
+                if recorded and dry_run:
+                    await asyncio.to_thread(self._open_state)
+                    scope = replace(scope, run_id=self.run_id)
                 control.stage(Stage.PLAN, StageState.DONE,
-                              self.custom.created_sentence(dry_run=self.options.dry_run) or "")
+                              self.custom.created_sentence(dry_run=dry_run) or "")
                 current = Stage.UPLOAD
                 await self._transfer(client, scope)
                 current = Stage.REMOVE
@@ -203,6 +212,25 @@ class _Run:
         return await self._finish(status, sentence)
 
     # -- the parts, in order -----------------------------------------------------------------
+    async def _plan_locally(self) -> LocalPlan:
+        """The plan without the network (a worker thread); the count of profiles it found,
+        even when it then stopped (None when it stopped before counting)."""
+        try:
+            plan = await asyncio.to_thread(plan_locally, self.workspace, self.name,
+                                           self.secrets, key=self.key,
+                                           cap=self.options.hard_cap)
+        except PlanProblem as problem:
+            self.profiles_expected = problem.profiles
+            raise
+        self.profiles_expected = plan.profiles_expected
+        return plan
+
+    def _open_store(self) -> None:
+        """Open the state database without recording a run (a worker thread)."""
+        from sgtui.workspace.state import StateStore
+
+        self.store = StateStore(self.workspace.state_path, set_aside_damage=True)
+
     def _open_state(self) -> None:
         """Record the run and take the export's lock (a worker thread)."""
         from sgtui.workspace.state import StateDamaged
@@ -228,7 +256,8 @@ class _Run:
         """Open the state (a damaged one is set aside) and record this run in it."""
         from sgtui.workspace.state import StateStore
 
-        store = StateStore(self.workspace.state_path, set_aside_damage=True)
+        store = (self.store if self.store is not None and set_aside is None
+                 else StateStore(self.workspace.state_path, set_aside_damage=True))
         store.set_aside = store.set_aside or set_aside
         run_id = store.start_run(self.name, dry_run=self.options.dry_run,
                                  full=self.options.full, pid=os.getpid(),

@@ -65,7 +65,8 @@ class RunStarted:
     export: str
     started_at: datetime
     dry_run: bool
-    profiles_expected: int
+    profiles_expected: int | None
+    """Profiles the segments hold; None when the run stopped before counting them."""
 
 
 @dataclass(frozen=True, slots=True)

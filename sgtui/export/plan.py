@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from sgtui.errors import SgtuiError
 from sgtui.workspace.limits import max_profiles_per_export, over_cap, over_cap_while_reading
-from sgtui.workspace.model import ExportConfig, SyncMode
+from sgtui.workspace.model import ConnectionConfig, ExportConfig, SyncMode
 from sgtui.workspace.roles import can_edit_export
 from sgtui.workspace.secrets import (
     ENV_API_KEY,
     ApiKey,
+    KeyringUnavailable,
     SecretsError,
     SecretStore,
     account_name,
@@ -32,10 +33,14 @@ if TYPE_CHECKING:
 
 
 class PlanProblem(SgtuiError):
-    """An export cannot run; ``sentences`` say every reason (``sentence``: all of them)."""
+    """An export cannot run; ``sentences`` say every reason (``sentence``: all of them).
 
-    def __init__(self, sentences: list[str]) -> None:
+    ``profiles``: what the segments hold, when the plan counted them before it stopped.
+    """
+
+    def __init__(self, sentences: list[str], *, profiles: int | None = None) -> None:
         self.sentences = list(sentences)
+        self.profiles = profiles
         super().__init__(" ".join(self.sentences))
 
 
@@ -63,45 +68,82 @@ def plan_export(workspace: Workspace, export_name: str, secrets: SecretStore, *,
     if export is None:
         known = ", ".join(sorted(workspace.exports)) or "none"
         return [f"There is no export called {export_name!r} in this workspace (exports: {known})."]
+    settings = [str(problem) for problem in export_problems(workspace, export_name)]
+    return [*_who_problems(workspace, export), *settings,
+            *_where_problems(workspace, export, secrets, key_given=key_given)]
+
+
+def run_here_problems(workspace: Workspace, export: ExportConfig,
+                      secrets: SecretStore) -> list[str]:
+    """Why this user cannot run ``export`` in this process, whatever its settings: their
+    role, a missing connection or consent, no API key here. One sentence each ([] when
+    nothing stops it); what ``sgtui check`` warns about. No network."""
+    return [*_who_problems(workspace, export), *_where_problems(workspace, export, secrets)]
+
+
+def _who_problems(workspace: Workspace, export: ExportConfig) -> list[str]:
+    """The user's role, and the export's connection."""
     problems: list[str] = []
-    connections = workspace.connections
-    if not can_edit_export(workspace.role, export, connections):
+    if not can_edit_export(workspace.role, export, workspace.connections):
         problems.append(
             f"As {workspace.role.label.lower()} of this workspace, {workspace.user} may not run "
-            f"the export {export_name!r}; ask an administrator."
+            f"the export {export.name!r}; ask an administrator."
         )
     if export.is_detached:
-        problems.append(f"The export {export_name!r} has no connection: attach a SendGrid "
+        problems.append(f"The export {export.name!r} has no connection: attach a SendGrid "
                         "connection to it in the app.")
-    problems.extend(str(problem) for problem in export_problems(workspace, export_name))
-    connection = connections.get(export.connection or "")
-    if connection is None:
-        return problems
-    shown = connection.display_name or connection.name
-    if connection.consent is None:
-        problems.append(f"Nothing is sent through {shown!r} until an administrator accepts the "
-                        "data-privacy and compliance consent in the connection's set-up.")
-    if key_given:
-        return problems
-    if not connection.export_users and key_from_environment() is None:
-        problems.append(f"The connection {shown!r} has no export user: an administrator adds "
-                        f"themself as export user (or set {ENV_API_KEY} for scheduled runs).")
-        return problems
-    if resolve_key(workspace, connection.name, secrets) is not None:
-        return problems
-    if workspace.user in connection.export_users:
-        reason = ""
-        try:
-            secrets.get(account_name(workspace.id, connection.name))
-        except SecretsError as error:
-            reason = f" {error.sentence}"
-        problems.append(f"Your keyring holds no API key for {shown!r}: enter it again in the "
-                        f"connection's set-up, or set {ENV_API_KEY}.{reason}")
-    else:
-        problems.append(f"{workspace.user} is not an export user of {shown!r} and "
-                        f"{ENV_API_KEY} is not set, so there is no key to run with: the export "
-                        "runs with the next scheduled refresh, or with an export user.")
     return problems
+
+
+def _where_problems(workspace: Workspace, export: ExportConfig, secrets: SecretStore, *,
+                    key_given: bool = False) -> list[str]:
+    """The connection's consent, and a key for it in this process (unless ``key_given``)."""
+    connection = workspace.connections.get(export.connection or "")
+    if connection is None:
+        return []
+    problems: list[str] = []
+    if connection.consent is None:
+        problems.append(f"Nothing is sent through {_shown(connection)!r} until an administrator "
+                        "accepts the data-privacy and compliance consent in the connection's "
+                        "set-up.")
+    if not key_given:
+        problem = no_key_problem(workspace, connection, secrets)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def no_key_problem(workspace: Workspace, connection: ConnectionConfig,
+                   secrets: SecretStore) -> str | None:
+    """Why a run of ``connection`` by this user, in this process, has no API key (one
+    sentence with what to do), or None when :func:`resolve_key` finds one. Never the key."""
+    shown = _shown(connection)
+    if not connection.export_users and key_from_environment() is None:
+        return (f"The connection {shown!r} has no export user: an administrator adds "
+                f"themself as export user (or set {ENV_API_KEY} for scheduled runs).")
+    if resolve_key(workspace, connection.name, secrets) is not None:
+        return None
+    if workspace.user not in connection.export_users:
+        users = ", ".join(connection.export_users)
+        return (f"{workspace.user} is not an export user of {shown!r}, so there is no key "
+                f"to run with: the export runs with the next scheduled refresh, or with an "
+                f"export user ({users}); or set {ENV_API_KEY} to the connection's key.")
+    try:
+        secrets.get(account_name(workspace.id, connection.name))
+    except KeyringUnavailable as error:
+        why = f" ({error.detail})" if error.detail else ""
+        return (f"Your API key for {shown!r} is not on this computer, which has no usable "
+                f"keyring{why}: set {ENV_API_KEY} for the process that runs the export, "
+                "start a Secret Service for this session (see the README), or choose the "
+                "unencrypted key file in the connection's set-up.")
+    except SecretsError as error:
+        return f"sgtui could not read your API key for {shown!r}: {error.sentence}"
+    return (f"Your keyring holds no API key for {shown!r}: enter it again in the "
+            f"connection's set-up, or set {ENV_API_KEY}.")
+
+
+def _shown(connection: ConnectionConfig) -> str:
+    return connection.display_name or connection.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,5 +197,5 @@ def plan_locally(workspace: Workspace, export_name: str, secrets: SecretStore, *
         source.close()
     cap = cap or max_profiles_per_export(workspace)
     if expected > cap:
-        raise PlanProblem([over_cap(expected, cap)])
+        raise PlanProblem([over_cap(expected, cap)], profiles=expected)
     return LocalPlan(export, key, key_column, expected, cap)

@@ -147,7 +147,7 @@ class RunProgressState:
                 self.run_id = event.run_id
                 self.export = event.export or self.export
                 self.dry_run = event.dry_run
-                self.profiles_expected = event.profiles_expected
+                self.profiles_expected = event.profiles_expected or 0
                 self._start()
             case StageChanged():
                 self.stages[event.stage] = event.state

@@ -99,6 +99,8 @@ class KeyringUnavailable(SecretsError):
     """This host has no usable OS keyring."""
 
     def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        """What the keyring library said, in a few words ("" when it said nothing)."""
         why = f" ({detail})" if detail else ""
         super().__init__(
             f"This computer has no usable keyring to keep the API key in{why}. "

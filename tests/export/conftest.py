@@ -86,6 +86,18 @@ class Setup:
     def expected(self, segments: tuple[str, ...] = SEGMENTS) -> list[str]:
         return expected_emails(self.db_path, segments)
 
+    def profiles_in_segments(self) -> int:
+        """How many profiles the export's segments hold, straight from the SQLite file."""
+        db = sqlite3.connect(self.db_path)
+        try:
+            segments = self.workspace.exports["news"].segments
+            marks = ",".join("?" * len(segments))
+            (count,) = db.execute("SELECT COUNT(DISTINCT profile_id) FROM segment_members "
+                                  f"WHERE segment_id IN ({marks})", segments).fetchone()
+        finally:
+            db.close()
+        return count
+
     def put_count(self) -> int:
         return self.sandbox.stats()["requests"].get("PUT /v3/marketing/contacts", 0)
 

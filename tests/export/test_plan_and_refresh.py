@@ -89,8 +89,10 @@ def test_refresh_reports_a_failed_export_and_exits_1(setup: Setup,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     setup.change_export(list_id="00000000-0000-4000-8000-000000000000")
     assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
-    err = capsys.readouterr().err
-    assert "1 of 1 exports failed" in err and "news: SendGrid has no contact list" in err
+    out, err = capsys.readouterr()
+    assert "sgtui refresh: 1 of 1 exports failed: news." in err
+    assert (out + err).count("SendGrid has no contact list") == 1  # in news's summary
+    assert "Run 1 of news: failed" in out
 
 
 def cap_profiles(setup: Setup, cap: object) -> None:
@@ -116,7 +118,10 @@ def test_sgtui_refresh_obeys_the_cap_too(setup: Setup,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     cap_profiles(setup, 1_000)
     assert main(["refresh", "--workspace", str(setup.workspace.folder)]) == 1
-    assert "limit of 1,000 profiles per export" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "limit of 1,000 profiles per export" in out
+    counted = f"run 1 of news: {setup.profiles_in_segments():,} profiles in the segments"
+    assert counted in err  # counted before it stopped
     assert setup.put_count() == 0
 
 

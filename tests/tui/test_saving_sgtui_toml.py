@@ -92,7 +92,7 @@ async def edit_the_export_in_the_wizard(pilot: Pilot) -> str:
 async def switch_the_schedule_off(pilot: Pilot) -> str:
     await pilot.press("e")
     await settle(pilot)
-    await pilot.press("s")
+    await pilot.press("o")
     await settle(pilot)
     return notified(pilot.app)
 

@@ -12,10 +12,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import WorkspaceError
@@ -91,7 +92,7 @@ class AccessScreen(OfSgtuiApp, Screen[None]):
             yield Static(Content(roles.who_can("change who is an administrator or a "
                                                "contributor")), id="access-help-who")
         yield Static("", id="access-status")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         self.title = "Access"

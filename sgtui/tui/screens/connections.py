@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sgtui.errors import CAUSE, sentence_for
 from sgtui.tui.keys import bound_key
@@ -22,6 +22,7 @@ from sgtui.tui.screens.connection_setup.keys import stored_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.connection.confirm_remove import ConfirmRemoveModal, RemoveChoice
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button, DataTable
 from sgtui.workspace import roles
 from sgtui.workspace.config import Workspace, WorkspaceError
@@ -105,7 +106,7 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
             yield Static(Content(roles.who_can("add, change, test or remove connections")),
                          id="connections-who")
         yield Static("", id="connections-status")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         self.title = "Connections"

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from sgtui.errors import CAUSE, sentence_for
 from sgtui.export.wording import MISSING
@@ -28,6 +28,7 @@ from sgtui.source.csv_import import (
 )
 from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button, DataTable, DirectoryTree, Select
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
@@ -172,7 +173,7 @@ class CsvImportScreen(OfSgtuiApp, Screen[None]):
                 yield from self._chooser()
             else:
                 yield Static(Content(who_can(IMPORT_ACTION)), id="import-status")
-        yield Footer()
+        yield FooterWithHelp()
 
     def _chooser(self) -> ComposeResult:
         yield PathInput(placeholder="Path to a .csv file (Tab completes, Enter previews)",

@@ -14,15 +14,17 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from sgtui.export.wording import shown
 from sgtui.tui.keys import bound_key, hint
+from sgtui.tui.screens.export_words import custom_field_words, mapping_words
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import DataTable
 from sgtui.workspace.config import WorkspaceError
-from sgtui.workspace.model import MAPPABLE_FIELDS, ExportConfig, Schedule
+from sgtui.workspace.model import ExportConfig, Schedule
 from sgtui.workspace.roles import Role, can_create_exports, can_edit_export
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "dupli
                    "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
 KEYS_HINT = (("exports.new", "new"), ("exports.edit", "edit"), ("exports.run", "run"),
              ("exports.run-full", "run full"), ("exports.duplicate", "duplicate"),
-             ("exports.schedule", "schedule"), ("exports.detach", "detach"),
+             ("exports.schedule", "schedule on/off"), ("exports.detach", "detach"),
              ("exports.remove", "remove"), ("exports.run-scheduled", "run all"),
              ("exports.search", "search"))
 """The line of keys under the title: binding id, then what it does (see tui/keys.py)."""
@@ -92,6 +94,9 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         Binding("escape", "back", "Back", id="exports.back"),
         Binding("slash", "search", "Search", id="exports.search"),
         Binding("n", "new_export", "New", id="exports.new"),
+        # e edits here although it is the Exports key everywhere else: here that key would
+        # only reopen the screen you are on, so giving it to Edit hides nothing (Enter edits
+        # too). Schedule on/off is on o, so s opens the Schedule screen as it does everywhere.
         Binding("e", "edit_export", "Edit", id="exports.edit"),
         # For viewers, whose Edit is hidden: e must not open a second exports screen.
         Binding("e", "nothing", show=False, id="exports.edit-viewer"),
@@ -99,9 +104,7 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         Binding("f", "run_full", "Run full", tooltip="Run full (send everything)",
                 id="exports.run-full"),
         Binding("d", "duplicate_export", "Duplicate", id="exports.duplicate"),
-        Binding("s", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
-        # For viewers, whose Schedule on/off is hidden: s must not open the Schedule screen.
-        Binding("s", "nothing", show=False, id="exports.schedule-viewer"),
+        Binding("o", "toggle_schedule", "Schedule on/off", id="exports.schedule"),
         Binding("x", "detach_connection", "Detach", id="exports.detach"),
         Binding("delete", "remove_export", "Remove", id="exports.remove"),
         Binding("R", "run_scheduled", "Run all scheduled", id="exports.run-scheduled"),
@@ -149,7 +152,7 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         yield table
         yield Static("", id="exports-empty", classes="empty-state")
         yield Static("", id="exports-detail")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         role = self.app.workspace.role
@@ -216,13 +219,14 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
             return
 
         names = self.segment_names
-        mapping = ", ".join(f"{MAPPABLE_FIELDS.get(field, field)} ← {column}"
-                            for field, column in export.mapping.items())
+        mapping = mapping_words(export)
+        custom = custom_field_words(export)
         lines = [
             *([("Shown as", export.display_name)] if export.display_name else []),
             ("List", f"{export.list_name or '(name unknown)'}  ID {export.list_id}"),
             ("Segments", shown(", ".join(names.get(s, s) for s in export.segments))),
             ("Mapping", shown(mapping)),
+            *([("Custom", custom)] if custom else []),
             ("Schedule", ("with every refresh" if export.schedule is Schedule.REFRESH
                           else "on demand only") + f", {export.mode.value} mode"),
             ("Last run", self.last_runs.get(export.name, "…")),

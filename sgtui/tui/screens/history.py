@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
@@ -22,6 +22,7 @@ from sgtui.export.wording import REFUSED, REFUSED_RULE, SET_ASIDE, SET_ASIDE_RUL
 from sgtui.tui.keys import hint
 from sgtui.tui.runs import RunEnded
 from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import DataTable, Select
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
         keys = hint(self, ("history.filter", "filter"), ("history.back", "back"),
                     between=": ", separator="   ", spoken=True)
         yield Static(f"Enter: the run's details   {keys}", id="history-hint")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -14,13 +14,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.widgets.option_list import Option
 
 from sgtui.errors import sentence_for
 from sgtui.export.wording import counted
 from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import OptionList
 from sgtui.workspace.roles import Role
 
@@ -84,7 +85,7 @@ class HomeScreen(OfSgtuiApp, Screen[None]):
             yield OptionList(*self._menu(), id="home-menu")
             with Vertical(id="data-summary"):
                 yield Static(Content("Customer data: counting…"), id="data-line", classes="muted")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         self.query_one("#home-menu", OptionList).focus()
@@ -118,6 +119,16 @@ class HomeScreen(OfSgtuiApp, Screen[None]):
 
                 lines.append(f"Next: press {bound_key(self, 'app.exports')}, then "
                              f"{bound_key(self, 'exports.new', ExportsScreen)}, to define an "
+                             "export.")
+            elif waiting := [export for export in self.app.workspace.exports.values()
+                             if export.is_detached]:
+                from sgtui.tui.screens.exports import ExportsScreen
+
+                lines.append(f"Next: press {bound_key(self, 'app.exports')}: the export "
+                             f"{waiting[0].label} has no connection yet; "
+                             f"{bound_key(self, 'exports.edit', ExportsScreen)} (Edit) "
+                             f"attaches yours, or "
+                             f"{bound_key(self, 'exports.new', ExportsScreen)} defines a new "
                              "export.")
         else:
             lines.append("No sandbox SendGrid is running in this demo yet.")

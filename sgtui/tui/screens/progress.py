@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from sgtui.export.progress_state import RunProgressState
 from sgtui.tui.runs import RunEnded, RunHandle, start_run
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.progress import RunProgressPanel
 from sgtui.workspace.roles import can_edit_export
@@ -49,7 +50,7 @@ class RunProgressScreen(OfSgtuiApp, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield RunProgressPanel(self.state, offers=self._may_run(), id="run-panel")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         self.query_one(RunProgressPanel).focus()

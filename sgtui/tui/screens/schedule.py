@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunSummary
@@ -37,6 +37,7 @@ from sgtui.export.schedule_units import (
 from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.alerts_panel import AlertsPanel
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.workspace.model import Schedule
 
 STATUS_STYLES = {
@@ -150,7 +151,7 @@ class ScheduleScreen(OfSgtuiApp, Screen[None]):
                              f"timer · {bound_key(self, 'schedule.copy-timer')} copies")
             yield self._code(systemd_commands(), "systemd-commands", "then run")
             yield Static(self._systemd_note(), classes="schedule-note")
-        yield Footer()
+        yield FooterWithHelp()
 
     def on_mount(self) -> None:
         self.query_one("#schedule-body", VerticalScroll).focus()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from datetime import UTC, datetime
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from sgtui.export.events import RunStatus, RunSummary
@@ -104,10 +105,10 @@ async def test_schedule_detach_and_remove_write_the_file(make_workspace) -> None
     app = app_for(workspace)
     async with app.run_test(size=(120, 30)) as pilot:
         await open_exports(pilot)
-        await pilot.press("s")
+        await pilot.press("o")
         await settle(pilot)
         assert saved(workspace)["spring"]["schedule"] == "manual"
-        await pilot.press("s")
+        await pilot.press("o")
         await settle(pilot)
         assert saved(workspace)["spring"]["schedule"] == "refresh"
 
@@ -209,7 +210,7 @@ async def test_a_viewer_sees_everything_read_only(make_workspace) -> None:
                  if active.enabled}
         assert not shown & {"new_export", "edit_export", "run_export", "remove_export"}
         depth = len(app.screen_stack)
-        for key in ("n", "e", "enter", "r", "s", "x", "delete", "d", "R"):
+        for key in ("n", "e", "enter", "r", "o", "x", "delete", "d", "R"):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, ExportsScreen)
@@ -245,9 +246,26 @@ async def test_a_failed_save_is_one_sentence_and_changes_nothing(make_workspace,
     app = app_for(workspace)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await open_exports(pilot)
-        await pilot.press("s")
+        await pilot.press("o")
         await settle(pilot)
         assert any("could not be written (No space left on device)" in n.message
                    for n in app._notifications)
         assert rows(app)[0][4] == "every refresh"
     assert workspace.exports["spring"].schedule is Schedule.REFRESH
+
+
+
+@pytest.mark.parametrize("user", ["alice", "carol"])  # an administrator, a viewer
+async def test_s_opens_the_schedule_screen_from_exports_as_everywhere(make_workspace,
+                                                                      user: str) -> None:
+    from sgtui.tui.screens.schedule import ScheduleScreen
+
+    workspace = with_exports(make_workspace(connection("marketing", "http://127.0.0.1:9"),
+                                            user=user), export("spring"))
+    app = app_for(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_exports(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ScheduleScreen)
+    assert saved(workspace)["spring"]["schedule"] == "refresh"  # s switched nothing

@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sgtui.tui.screens.connection_setup.draft import SetupMode
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
 
@@ -79,7 +80,7 @@ class SetupStep(OfSgtuiApp, Screen[None]):
         with Horizontal(id="setup-nav"):
             yield Button("Cancel" if self.flow.index == 0 else "Back", id="setup-back")
             yield Button(self.next_label(), variant="primary", id="setup-next")
-        yield Footer()
+        yield FooterWithHelp()
 
     def compose_body(self) -> ComposeResult:
         """The step's own fields."""

@@ -17,7 +17,8 @@ from sgtui.export.removals import REMOVAL_FLOOR
 from sgtui.export.wording import MISSING, counted, shown
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
-from sgtui.workspace.model import WRITABLE_FIELDS, ExportConfig, Schedule, SyncMode
+from sgtui.tui.screens.export_words import custom_field_words, mapping_words
+from sgtui.workspace.model import ExportConfig, Schedule, SyncMode
 
 if TYPE_CHECKING:
     from sgtui.export.removals import Departures
@@ -158,10 +159,8 @@ class ReviewStep(WizardStep):
         if not draft.list_checked:
             list_text += "  (not checked with SendGrid yet)"
         export = draft.to_config()
-        mapping = ", ".join(f"{WRITABLE_FIELDS.get(field, field)} ← {column}"
-                            for field, column in export.mapping.items())
-        custom = ", ".join(f"{field.name} ({field.type.value}) ← {field.column}"
-                           for field in export.custom_fields)
+        mapping = mapping_words(export)
+        custom = custom_field_words(export)
         lines = [
             ("Name", f"{draft.display_name} (sgtui run {draft.name})" if draft.display_name
              else draft.name),

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.tui.keys import bound_key
@@ -28,6 +28,7 @@ from sgtui.tui.screens.export_wizard.source_info import SourceInfo, read_source_
 from sgtui.tui.screens.export_wizard.step import StepContext, WizardStep
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.export.list_picker import ListPicker
+from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
 from sgtui.workspace.config import WorkspaceError
@@ -132,7 +133,7 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
             yield Button("Next", id="wizard-next", variant="primary", compact=True)
             yield Button("Save", id="wizard-save", variant="success", compact=True)
             yield Button("Save and run now", id="wizard-save-run", compact=True)
-        yield Footer()
+        yield FooterWithHelp()
 
     async def on_mount(self) -> None:
         verb = "Edit export" if self.draft.original_name else "New export"

@@ -1,0 +1,115 @@
+"""The demo's own export: custom fields from the demo data's typed columns, waiting for the
+user's connection; attached with Edit and run, it lands typed values in the sandbox."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pilot_helpers import text, until
+from textual.widgets import OptionList
+
+from sgtui.commands.demo import DEMO_EXPORT, demo_session
+from sgtui.export.events import RunStatus
+from sgtui.tui.screens.export_wizard import ExportWizardScreen
+from sgtui.tui.screens.exports import ExportsScreen
+from sgtui.tui.screens.progress import RunProgressScreen
+
+from .journey import set_up_connection, settle
+
+
+def search(base_url: str, key: str, emails: list[str]) -> dict[str, dict[str, Any]]:
+    """The contacts the sandbox holds for ``emails``, found with an SGQL search."""
+    quoted = ", ".join("'" + email.replace("'", "''") + "'" for email in emails)
+    answer = httpx.post(f"{base_url}/v3/marketing/contacts/search",
+                        json={"query": f"email IN ({quoted})"},
+                        headers={"Authorization": f"Bearer {key}"})
+    answer.raise_for_status()
+    return {contact["email"]: contact for contact in answer.json()["result"]}
+
+
+def high_value_profiles(database: Path, count: int
+                        ) -> list[tuple[str, float, str | None, str]]:
+    """(email, lifetime value, last order, tier) of high-value profiles whose clean email no
+    other profile shares, read straight from the SQLite file."""
+    with sqlite3.connect(database) as db:
+        return db.execute(
+            "SELECT p.email, p.lifetime_value, p.last_order_at, p.tier FROM profiles p "
+            "WHERE p.customer_id IN (SELECT profile_id FROM segment_members "
+            "WHERE segment_id = 'high-value') AND p.email LIKE '%_@_%._%' "
+            "AND p.email = lower(trim(p.email)) AND p.email NOT LIKE '% %' AND NOT EXISTS ("
+            "SELECT 1 FROM profiles q WHERE lower(trim(q.email)) = p.email "
+            "AND q.customer_id <> p.customer_id) ORDER BY p.customer_id LIMIT ?",
+            (count,)).fetchall()
+
+
+async def test_the_demo_export_attached_with_edit_lands_typed_custom_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with demo_session(Path("ws"), profiles=1_500, seed=7, job_delay=0.0, index_lag=0.0,
+                      user="alice") as demo:
+        export = demo.workspace.exports[DEMO_EXPORT.name]
+        assert export.is_detached and export.custom_fields == DEMO_EXPORT.custom_fields
+        vip = next(found for found in httpx.get(
+            f"{demo.info.sandbox_url}/v3/marketing/lists",
+            headers={"Authorization": f"Bearer {demo.info.api_key}"}).json()["result"]
+            if found["name"] == "VIP customers")
+        assert export.list_id == vip["id"]
+
+        app = demo.make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await set_up_connection(app, pilot, "Demo SendGrid", demo.info.api_key)
+            await settle(app, pilot)
+            assert ("the export customer-value has no connection yet; e (Edit) attaches yours"
+                    in " ".join(text(app.screen, "#demo-banner").split()))
+            await pilot.press("e")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ExportsScreen)
+            assert "(detached)" in " ".join(str(cell) for cell in app.screen.query_one(
+                "#exports-table").get_row(DEMO_EXPORT.name))
+            await pilot.press("e")  # Edit: the wizard starts at the connection
+            await settle(app, pilot)
+            wizard = app.screen
+            assert isinstance(wizard, ExportWizardScreen)
+            options = wizard.query_one("#connection-list", OptionList)
+            options.focus()
+            options.highlighted = next(i for i, o in enumerate(options.options)
+                                       if not o.disabled)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            for _ in range(6):  # name, list, data matching, segments, schedule, review
+                await pilot.press("ctrl+n")
+                await settle(app, pilot)
+            dry_run = " ".join(text(wizard, "#review-dry-run").split())
+            assert "contacts would be sent to SendGrid" in dry_run
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            saved = app.workspace.exports[DEMO_EXPORT.name]
+            assert saved.connection in app.workspace.connections
+            assert saved.custom_fields == DEMO_EXPORT.custom_fields
+
+            await pilot.press("r")  # Run now
+            await until(pilot, lambda: bool(app.runs) and not app.runs.running(), seconds=30)
+            handle = app.runs.latest()
+            await until(pilot, lambda: isinstance(app.screen, RunProgressScreen)
+                        and text(app.screen, "#run-summary") != "")
+            assert handle.state.status is RunStatus.SUCCEEDED, handle.state.summary_line()
+
+        profiles = high_value_profiles(demo.workspace.source_path, 25)
+        found = search(demo.info.sandbox_url, demo.info.api_key,
+                       [email for email, _, _, _ in profiles])
+        assert len(found) == len(profiles) > 10
+        assert any(last_order is None for _, _, last_order, _ in profiles)
+        for email, value, last_order, tier in profiles:
+            custom = found[email]["custom_fields"]
+            assert custom["lifetime_value"] == value and isinstance(value, float)
+            if last_order is None:
+                assert "last_order" not in custom
+            else:  # "2025-04-16 01:07:00" as SQLite holds it, sent as ISO 8601 UTC
+                assert custom["last_order"] == last_order.replace(" ", "T") + "Z"
+            assert custom["tier"] == tier
