@@ -3,7 +3,8 @@
 It starts the same playground ``sgtui demo`` starts (demo data, a sandbox SendGrid on
 loopback, keys in memory), drives the app with Textual's pilot like a new user would
 (home, each connection step, each wizard step, the progress panel mid-run, the summary,
-history) and saves an SVG of each screen here, plus a PNG when ``rsvg-convert`` is there.
+history, then the demo's own export with custom fields: its review and its run) and saves
+an SVG of each screen here, plus a PNG when ``rsvg-convert`` is there.
 A step whose screen cannot be driven is reported and skipped; the rest still run.
 """
 
@@ -126,18 +127,15 @@ async def connection_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter, key: str)
 
 async def wizard_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     """Exports, then the export wizard step by step, saved without running."""
-    from textual.widgets import Input, OptionList, Select, SelectionList
+    from textual.widgets import Input, Select, SelectionList
 
     await pilot.press("e")
     await settle(app, pilot)
-    shot("10-exports-empty")
+    shot("10-exports")
     await pilot.press("n")
     await settle(app, pilot, 0.5)
     wizard = app.screen
-    options = wizard.query_one("#connection-list", OptionList)
-    options.focus()
-    options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
-    await pilot.press("enter")
+    await pick_a_connection(app, pilot)
     await settle(app, pilot)
     shot("11-wizard-1-connection")
     await next_step(app, pilot)
@@ -172,6 +170,16 @@ async def wizard_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     if EXPORT_NAME not in app.workspace.exports:
         raise RuntimeError("the wizard did not save the export")
     shot("18-exports-list")
+
+
+async def pick_a_connection(app: SgtuiApp, pilot: Pilot) -> None:
+    """The wizard's first step: choose the first usable connection."""
+    from textual.widgets import OptionList
+
+    options = app.screen.query_one("#connection-list", OptionList)
+    options.focus()
+    options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
+    await pilot.press("enter")
 
 
 async def next_step(app: SgtuiApp, pilot: Pilot, seconds: float = 0.4) -> None:
@@ -226,6 +234,35 @@ async def run_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     shot("22-history")
 
 
+async def custom_fields_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
+    """The demo's own export: attached with Edit, its review (custom fields counted), run."""
+    from textual.widgets import DataTable
+
+    from sgtui.commands.demo import DEMO_EXPORT
+
+    await pilot.press("e")
+    await settle(app, pilot)
+    table = app.screen.query_one("#exports-table", DataTable)
+    table.move_cursor(row=table.get_row_index(DEMO_EXPORT.name))
+    await pilot.press("e")  # Edit: the wizard, at the connection
+    await settle(app, pilot, 0.5)
+    wizard = app.screen
+    await pick_a_connection(app, pilot)
+    for _ in range(6):  # name, list, data matching, segments, schedule, review
+        await next_step(app, pilot, 0.6)
+    wizard.step.scroll_end(animate=False)
+    await settle(app, pilot)
+    shot("23-wizard-custom-fields-review")
+    await pilot.press("ctrl+s")
+    await settle(app, pilot, 0.5)
+    runs = len(app.runs)
+    await pilot.press("r")
+    await until(pilot, lambda: len(app.runs) > runs and not app.runs.latest().running,
+                seconds=120)
+    await pilot.pause(0.5)
+    shot("24-run-custom-fields-summary")
+
+
 async def make(folder: Path, profiles: int, png: bool) -> list[str]:
     """Drive the demo and save every screenshot into ``folder``; the names saved."""
     # A relative folder, so the pictures show "demo-workspace" rather than a temporary path.
@@ -257,6 +294,10 @@ async def make(folder: Path, profiles: int, png: bool) -> list[str]:
                     await pilot.press("e")
                     await settle(app, pilot)
                 await run_steps(app, pilot, shot)
+                try:
+                    await custom_fields_steps(app, pilot, shot)
+                except Exception as error:  # report; the others are saved
+                    problems.append(f"custom fields: {type(error).__name__}: {error}")
     for problem in problems:
         print(f"skipped: {problem}", file=sys.stderr)
     return shot.saved

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from sgtui.cli import EXIT_OK, EXIT_USAGE
 from sgtui.source import SourceError, open_source
 from sgtui.workspace.config import Workspace, WorkspaceError, default_workspace_folder
+from sgtui.workspace.secrets import SecretsError
 from sgtui.workspace.state import StateDamaged, state_damage
 from sgtui.workspace.validation import validate
 
 if TYPE_CHECKING:
     from sgtui.source.base import CustomerSource
+    from sgtui.workspace.secrets import ApiKey, SecretStore
 
 
 def main(args: argparse.Namespace) -> int:
@@ -76,13 +78,39 @@ def cannot_run_here(workspace: Workspace) -> list[str]:
     from sgtui.export.plan import run_here_problems
     from sgtui.workspace.secrets import KeyringSecrets
 
-    secrets = KeyringSecrets()
+    secrets = _AskedOnce(KeyringSecrets())
     stopped: dict[str, list[str]] = {}
     for name, export in sorted(workspace.exports.items()):
         for sentence in run_here_problems(workspace, export, secrets):
             stopped.setdefault(sentence, []).append(name)
     return [f"{', '.join(names)} cannot run here: {sentence}"
             for sentence, names in stopped.items()]
+
+
+class _AskedOnce:
+    """A key store read-only and asked once per account (a keyring over D-Bus takes a
+    while to answer, and many exports share one connection)."""
+
+    def __init__(self, store: SecretStore) -> None:
+        self.store = store
+        self.answers: dict[str, ApiKey | SecretsError | None] = {}
+
+    def get(self, account: str) -> ApiKey | None:
+        if account not in self.answers:
+            try:
+                self.answers[account] = self.store.get(account)
+            except SecretsError as error:
+                self.answers[account] = error
+        answer = self.answers[account]
+        if isinstance(answer, SecretsError):
+            raise answer
+        return answer
+
+    def set(self, account: str, key: ApiKey) -> None:
+        raise NotImplementedError("sgtui check never stores a key")
+
+    def delete(self, account: str) -> None:
+        raise NotImplementedError("sgtui check never forgets a key")
 
 
 def _warn(warnings: list[str]) -> None:

@@ -134,7 +134,7 @@ def mapping_warnings(
         if found.mostly_empty:
             warnings[field] = (f"{column} is empty in {empty_share}% of the profiles looked at; "
                                "those contacts will have no "
-                               f"{MAPPABLE_FIELDS.get(field, field).lower()}.")
+                               f"{WRITABLE_FIELDS.get(field, field).lower()}.")
         elif field == "email" and found.mostly_invalid_email:
             invalid_share = round(100 * found.invalid_email / found.filled)
             warnings[field] = (f"{invalid_share}% of the values in {column} are not email "

@@ -17,6 +17,7 @@ from sgtui.workspace.fields import field_name_problem
 from sgtui.workspace.limits import limit_problems
 from sgtui.workspace.model import (
     WRITABLE_FIELDS,
+    CustomFieldConfig,
     CustomFieldType,
     Schedule,
     SyncMode,
@@ -196,6 +197,17 @@ def _export_findings(workspace: Workspace, name: str, columns: Collection[str] |
     found.extend(_custom_field_findings(f"{table}.custom_fields", raw.get("custom_fields"),
                                         export.mapping, columns))
     return found
+
+
+def custom_field_problems(custom_fields: Iterable[CustomFieldConfig],
+                          mapping: Mapping[str, str],
+                          columns: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """``(name, sentence)`` for what ``sgtui check`` would say of these custom fields next
+    to ``mapping`` (the export wizard asks before it lets an export be saved)."""
+    raw = {field.name: {"column": field.column, "type": field.type.value}
+           for field in custom_fields}
+    return [(str(key), sentence) for _, key, sentence
+            in _custom_field_findings("custom_fields", raw, mapping, columns)]
 
 
 def _custom_field_findings(table: str, raw: object, mapping: Mapping[str, str],

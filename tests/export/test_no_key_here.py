@@ -256,3 +256,23 @@ def test_the_terminal_progress_shows_no_empty_bars_for_a_run_its_plan_stopped(
     assert ("Reading segments" in shown) is plan_done
     assert ("Checking the export: failed" in shown) is not plan_done
     assert "There is no key here." not in shown
+
+
+def test_check_asks_the_keyring_once_per_connection(
+        setup: Setup, capsys: pytest.CaptureFixture[str], memory_keyring,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyring over D-Bus is slow to answer: many exports on one connection cost one
+    question, however many of them there are."""
+    workspace = setup.workspace
+    for name in ("vip", "spring", "autumn"):
+        workspace.put_export(replace(workspace.exports["news"], name=name))
+    workspace.save()
+    forget_key(setup)
+    asked: list[str] = []
+    answer = memory_keyring.get_password
+    monkeypatch.setattr(memory_keyring, "get_password",
+                        lambda service, user: asked.append(user) or answer(service, user))
+    code, said = sgtui(setup, capsys, "check")
+    assert code == 0
+    assert "warning: autumn, news, spring, vip cannot run here:" in said
+    assert asked == [account_name(workspace.id, "sandbox")]

@@ -11,7 +11,8 @@ instead, so each state reads differently as plain text in every theme:
 - the focused button, the focused checkbox and the radio button the arrow keys are on read
   ``▸Label◂``;
 - in an open dropdown (``Select``) the highlighted option starts with ``▸`` and the current
-  value is marked ``●``.
+  value is marked ``●``;
+- a collapsible's focused title reads ``▸Title◂`` too.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from typing import Generic
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import widgets
+from textual import events, widgets
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import _collapsible
 from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.data_table import CellType
@@ -188,6 +191,37 @@ class Button(widgets.Button):
         if self.has_focus:
             return Content.assemble(FOCUS_LEFT, label, FOCUS_RIGHT)
         return Content.assemble(" ", label, " ")
+
+
+class CollapsibleTitle(_collapsible.CollapsibleTitle):
+    """A collapsible's title that reads ``▶ ▸Title◂`` while it has focus (``▶`` collapsed,
+    ``▼`` expanded, as Textual draws them)."""
+
+    def _update_label(self) -> None:
+        assert isinstance(self.label, Content)
+        symbol = self.collapsed_symbol if self.collapsed else self.expanded_symbol
+        if self.has_focus:
+            self.update(Content.assemble(symbol, " ", FOCUS_LEFT, self.label, FOCUS_RIGHT))
+        else:
+            self.update(Content.assemble(symbol, "  ", self.label, " "))
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self._update_label()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        super()._on_blur(event)
+        self._update_label()
+
+
+class Collapsible(widgets.Collapsible):
+    """A collapsible whose focused title reads ``▸Title◂`` (see :class:`CollapsibleTitle`)."""
+
+    def __init__(self, *children: Widget, title: str = "Toggle", collapsed: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(*children, title=title, collapsed=collapsed, id=id, classes=classes)
+        self._title = CollapsibleTitle(label=title, collapsed_symbol="▶", expanded_symbol="▼",
+                                       collapsed=collapsed)
 
 
 class DirectoryTree(widgets.DirectoryTree):

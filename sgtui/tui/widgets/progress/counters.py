@@ -34,10 +34,12 @@ class RunCounters(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
+        self._state: RunProgressState | None = None
         self._shown: tuple[object, ...] | None = None
 
     def show(self, state: RunProgressState) -> None:
         """Redraw from ``state`` if a counter or the width changed."""
+        self._state = state
         values = counter_values(state)
         columns = 2 if self.content_size.width >= PAIR_WIDTH * 2 or not self.size.width else 1
         key = (tuple(values), columns, state.counts.unchanged)
@@ -63,4 +65,5 @@ class RunCounters(Static):
         self.update(Content("\n").join(lines))
 
     def on_resize(self) -> None:
-        self._shown = None
+        if self._state is not None:  # a finished run's panel draws no more on its own
+            self.show(self._state)

@@ -19,6 +19,7 @@ from sgtui.tui.widgets.progress.counters import RunCounters
 from sgtui.tui.widgets.progress.stages import StageList
 from sgtui.tui.widgets.progress.tables import BatchTable, RejectedRowsTable
 from sgtui.tui.widgets.progress.throughput import RateLimitMeter, ThroughputSparkline
+from sgtui.tui.widgets.wrapping import WrappedText, shortened_path
 
 REDRAW_INTERVAL = 0.1
 WIDE = 110
@@ -48,7 +49,7 @@ class RunProgressPanel(VerticalScroll):
     RunProgressPanel #run-summary.-failed { background: $error 15%; }
     RunProgressPanel #run-top { height: auto; margin-top: 1; }
     RunProgressPanel #run-stages { width: 1fr; }
-    RunProgressPanel #run-counters { width: 68; }
+    RunProgressPanel #run-counters { width: 35; }
     RunProgressPanel.-narrow #run-top { layout: vertical; }
     RunProgressPanel.-narrow #run-counters { width: 1fr; margin-top: 1; }
     RunProgressPanel #run-bars { height: auto; margin-top: 1; }
@@ -97,7 +98,7 @@ class RunProgressPanel(VerticalScroll):
         yield Static("Rejected rows", classes="section-title")
         yield Static("No row rejected.", id="rejected-empty", classes="empty")
         yield RejectedRowsTable(id="run-rejected")
-        yield Static("", id="rejected-csv")
+        yield WrappedText(id="rejected-csv")
 
     def on_mount(self) -> None:
         self._layout_for(self.size.width)
@@ -159,6 +160,9 @@ class RunProgressPanel(VerticalScroll):
     def _draw_summary(self) -> None:
         summary = self.query_one("#run-summary", Static)
         line = self.state.summary_line()
+        csv = self.state.rejected_csv
+        if csv and csv in line:  # the whole path is under the rejected rows, broken at /
+            line = line.replace(csv, shortened_path(csv))
         summary.display = bool(line)
         summary.update(Content(line))
         summary.set_classes(f"-{self.state.status.value}")
@@ -192,7 +196,7 @@ class RunProgressPanel(VerticalScroll):
         table = self.query_one(RejectedRowsTable)
         table.display = bool(state.rejected)
         self.query_one("#rejected-empty").display = not state.rejected
-        csv = self.query_one("#rejected-csv", Static)
+        csv = self.query_one("#rejected-csv", WrappedText)
         lines = []
         if state.rejected_total > len(state.rejected):
             lines.append(f"Showing {len(state.rejected):,} of {state.rejected_total:,} "
@@ -200,4 +204,4 @@ class RunProgressPanel(VerticalScroll):
         if state.rejected_csv:
             lines.append(f"All rejected rows with reasons: {state.rejected_csv}")
         csv.display = bool(lines)
-        csv.update(Content("\n".join(lines)))
+        csv.update("\n".join(lines))

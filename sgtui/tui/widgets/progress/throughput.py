@@ -18,7 +18,7 @@ class ThroughputSparkline(Vertical):
     DEFAULT_CSS = """
     ThroughputSparkline { height: auto; padding: 0 1; }
     ThroughputSparkline > Sparkline { height: 2; margin: 0 0; }
-    ThroughputSparkline > .caption { height: 1; color: $text-muted; }
+    ThroughputSparkline > .caption { height: auto; color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -57,7 +57,7 @@ class RateLimitMeter(Static):
     """``Rate limit  ██████░░░░  420 of 600 left, resets in 0:12``."""
 
     DEFAULT_CSS = """
-    RateLimitMeter { height: 1; padding: 0 1; }
+    RateLimitMeter { height: auto; padding: 0 1; }
     """
 
     BAR_WIDTH = 16
