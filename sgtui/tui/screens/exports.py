@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,7 +34,14 @@ if TYPE_CHECKING:
     from sgtui.workspace.config import Workspace
     from sgtui.workspace.model import ConnectionConfig
 
-COLUMNS = ("Export", "Connection", "SendGrid list", "Segments", "Schedule", "Last run")
+COLUMNS = ("Export", "Connection", "List", "Segments", "Schedule", "Last run")
+KEPT_FIRST = ("Export", "Last run", "Schedule", "Connection", "List", "Segments")
+"""The columns by what they are worth at a glance: a narrow terminal shows those that fit
+whole, in this order (the details under the table show the rest for the selected export)."""
+TABLE_GUTTER = 4
+"""The table's margins and its vertical scrollbar: columns fit in the width left."""
+CELL_PADDING = 2
+"""A table cell's padding, one blank each side."""
 EDITING_ACTIONS = {"new_export", "edit_export", "run_export", "run_full", "duplicate_export",
                    "toggle_schedule", "detach_connection", "remove_export", "run_scheduled"}
 KEYS_HINT = (("exports.new", "new"), ("exports.edit", "edit"), ("exports.run", "run"),
@@ -46,8 +54,9 @@ VIEWER_SENTENCE = ("You can look at the exports here; an administrator can make 
                    "contributor to define and run them.")
 
 
-def last_run_text(summary: RunSummary | None) -> str:
-    """``succeeded · Nov 28 10:04 · 1,234 contacts``, or ``never``."""
+def last_run_text(summary: RunSummary | None, *, contacts: bool = True) -> str:
+    """``succeeded · Nov 28 10:04 · 1,234 contacts`` (without the contacts when not
+    ``contacts``), or ``never``."""
     if summary is None:
         return "never"
     when = summary.finished_at or summary.started_at
@@ -55,20 +64,43 @@ def last_run_text(summary: RunSummary | None) -> str:
     status = str(getattr(summary.status, "value", summary.status))
     if summary.dry_run:
         status = f"dry run {status}"
+    if not contacts:
+        return f"{status} · {stamp}"
     return f"{status} · {stamp} · {summary.uploaded or summary.valid:,} contacts"
 
 
-def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, str]:
-    """Each export's last run in words (blocking; a missing state database means never)."""
+def read_last_runs(workspace: Workspace, names: list[str]) -> dict[str, tuple[str, str]]:
+    """Each export's last run in words, for the details and for the table (blocking; a
+    missing state database means never)."""
     if not workspace.state_path.exists():
-        return dict.fromkeys(names, "never")
+        return dict.fromkeys(names, ("never", "never"))
     try:
         from sgtui.workspace.state import StateStore
 
         store = StateStore(workspace.state_path)
-        return {name: last_run_text(store.last_run(name)) for name in names}
+        runs = {name: store.last_run(name) for name in names}
     except Exception:  # an unreadable history must not hide the exports
-        return dict.fromkeys(names, "unknown (history unreadable)")
+        return dict.fromkeys(names, ("unknown (history unreadable)", "unknown"))
+    return {name: (last_run_text(run), last_run_text(run, contacts=False))
+            for name, run in runs.items()}
+
+
+def column_widths(rows: list[list[str]]) -> list[int]:
+    """The width of each of the COLUMNS: its heading or its longest value."""
+    return [max([cell_len(heading), *(cell_len(row[index]) for row in rows)])
+            for index, heading in enumerate(COLUMNS)]
+
+
+def fitting_columns(rows: list[list[str]], width: int) -> list[int]:
+    """The indexes of the COLUMNS to show in ``width`` cells: in the order of KEPT_FIRST,
+    each column whose heading and values fit whole in what is left (the first always)."""
+    widths = [cells + CELL_PADDING for cells in column_widths(rows)]
+    shown: list[int] = []
+    for heading in KEPT_FIRST:
+        index = COLUMNS.index(heading)
+        if not shown or sum(widths[i] for i in shown) + widths[index] <= width:
+            shown.append(index)
+    return sorted(shown)
 
 
 class ExportsScreen(OfSgtuiApp, Screen[None]):
@@ -114,8 +146,8 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         """The last run of every export was read from the state database, and the segments'
         names from the customer data (thread worker; no names when it cannot be read)."""
 
-        def __init__(self, runs: dict[str, str], segment_names: dict[str, str] | None
-                     ) -> None:
+        def __init__(self, runs: dict[str, tuple[str, str]],
+                     segment_names: dict[str, str] | None) -> None:
             super().__init__()
             self.runs, self.segment_names = runs, segment_names
 
@@ -137,6 +169,8 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.last_runs: dict[str, str] = {}
+        self.last_run_cells: dict[str, str] = {}
+        """The last runs as the table says them (shorter than in the details)."""
         self.segment_names: dict[str, str] = {}
         """Segment id -> name; ids are shown as they are until (or unless) names are read."""
 
@@ -148,7 +182,6 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
                     id="exports-search", compact=True)
         table: DataTable[Text] = DataTable(id="exports-table", cursor_type="row",
                                            zebra_stripes=True)
-        table.add_columns(*COLUMNS)
         yield table
         yield Static("", id="exports-empty", classes="empty-state")
         yield Static("", id="exports-detail")
@@ -183,14 +216,21 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         exports = sorted(workspace.exports.values(), key=lambda export: export.name.lower())
         segment_names = self.segment_names
         connections = workspace.connections
-        table.clear()
-        shown = 0
+        rows: list[tuple[str, list[str]]] = []
         for export in exports:
             cells = self._cells(export, segment_names, connections)
             if query and not any(query in cell.lower() for cell in [*cells, export.list_id]):
                 continue
-            table.add_row(*(Text(cell) for cell in cells), key=export.name)
-            shown += 1
+            rows.append((export.name, cells))
+        all_cells = [cells for _, cells in rows]
+        columns = fitting_columns(all_cells, self.app.size.width - TABLE_GUTTER)
+        widths = column_widths(all_cells)
+        table.clear(columns=True)
+        for index in columns:  # widths given: the table's own measure comes a frame late
+            table.add_column(COLUMNS[index], width=widths[index], key=COLUMNS[index].lower())
+        for name, cells in rows:
+            table.add_row(*(Text(cells[index]) for index in columns), key=name)
+        shown = len(rows)
         empty = self.query_one("#exports-empty", Static)
         if not exports:
             empty.update(Content(f"No exports yet. Press {bound_key(self, 'exports.new')} to "
@@ -205,6 +245,10 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         self._show_detail()
+
+    def on_resize(self) -> None:
+        """Show the columns that fit the new width."""
+        self.refresh_rows()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -256,14 +300,15 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
             where = f"{export.connection} (missing)"
         else:
             where = connection.display_name
-        short_id = export.list_id[:8] + "…" if len(export.list_id) > 9 else export.list_id
-        list_text = f"{export.list_name} ({short_id})" if export.list_name else short_id
+        # The list's whole ID is in the details; its name says which list it is.
+        list_text = export.list_name or (
+            export.list_id[:8] + "…" if len(export.list_id) > 9 else export.list_id)
         segments = ", ".join(segment_names.get(s, s) for s in export.segments)
         schedule = "every refresh" if export.schedule is Schedule.REFRESH else "on demand"
         if export.mode.value == "mirror":
             schedule += " · mirror"
         return [export.name, where, list_text, segments, schedule,
-                self.last_runs.get(export.name, "…")]
+                self.last_run_cells.get(export.name, "…")]
 
     @property
     def selected_name(self) -> str | None:
@@ -291,7 +336,8 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         self.post_message(self.LastRunsRead(runs, names))
 
     def on_exports_screen_last_runs_read(self, event: LastRunsRead) -> None:
-        self.last_runs = event.runs
+        self.last_runs = {name: words for name, (words, _) in event.runs.items()}
+        self.last_run_cells = {name: cell for name, (_, cell) in event.runs.items()}
         if event.segment_names is not None:
             self.segment_names = event.segment_names
         self.refresh_rows()

@@ -106,6 +106,7 @@ async def test_the_wizard_adds_an_existing_and_a_new_custom_field(make_workspace
         pick(existing, "lifetime_value", "lifetime_value")
         await settle(pilot)
         assert existing.kind is NUMBER  # the account's type
+        assert KEY not in app.export_screenshot()
         assert "is sent as" in str(existing.query_one(".cf-note").content)
 
         new = await add_row(pilot)
@@ -310,3 +311,40 @@ def test_custom_field_rows(size: tuple[int, int], make_workspace, sandbox,
         await pilot.pause()
 
     assert snap_compare(app_for(workspace), terminal_size=size, run_before=run_before)
+
+
+async def test_the_folded_parts_read_without_colour(make_workspace, sandbox,
+                                                    monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mapping_step(pilot, draft_with())
+        assert app.no_color
+        text = screen_plain_text(app)
+        assert "▶  More SendGrid fields" in text and "▶  Custom fields" in text
+        app.screen.query_one("#custom-part CollapsibleTitle").focus()
+        await settle(pilot)
+        assert "▶ ▸Custom fields◂" in screen_plain_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_plain_text(app)
+        assert "▼ ▸Custom fields◂" in text and "Add a custom field" in text
+
+
+async def test_an_existing_field_of_another_type_is_filled_as_its_type(make_workspace,
+                                                                       sandbox) -> None:
+    create_field(sandbox, "tier", "Number")
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_mapping_step(pilot, draft_with(
+            CustomFieldConfig("tier", "lifetime_value", TEXT)))
+        row = part(app).rows[0]
+        assert (row.choice, row.kind) == ("tier", NUMBER)
+        assert str(row.query_one(".cf-note").content).startswith(
+            "tier is a Number field in the account (this export said Text), so it is filled "
+            "as one.")
+        await next_step(pilot)
+        assert app.screen.draft.custom_fields == (
+            CustomFieldConfig("tier", "lifetime_value", NUMBER),)
