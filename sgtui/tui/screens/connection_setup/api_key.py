@@ -88,7 +88,7 @@ class ApiKeyStep(SetupStep):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "use_demo_key":
             return self._demo_key() is not None
-        return True
+        return super().check_action(action, parameters)
 
     def action_use_demo_key(self) -> None:
         """In ``sgtui demo``: fill in the sandbox's key, as pasting it would."""
