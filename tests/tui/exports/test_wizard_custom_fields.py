@@ -14,6 +14,7 @@ from sgtui.export.events import RunStatus
 from sgtui.tui.screens.export_wizard import ExportDraft, ExportWizardScreen
 from sgtui.tui.widgets.export import CustomFieldsPart, FieldMappingTable, ListPicker
 from sgtui.tui.widgets.export.custom_field_row import NEW_FIELD, CustomFieldRow
+from sgtui.tui.wizard_keys import BACK
 from sgtui.workspace.config import Workspace
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 from sgtui.workspace.secrets import KeyringSecrets
@@ -177,8 +178,9 @@ async def test_editing_shows_the_rows_and_keeps_them(make_workspace, sandbox) ->
         assert app.screen.draft.custom_fields == (
             CustomFieldConfig("tier", "tier", TEXT),
             CustomFieldConfig("ltv", "lifetime_value", NUMBER))
-        await pilot.press("ctrl+b")
+        await pilot.press(BACK)
         await settle(pilot)
+        assert step_title(app) == "Data matching"
         assert [row.field_name for row in part(app).rows] == ["tier", "ltv"]
 
 
