@@ -215,8 +215,12 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
             return
         self.existing = event.fields
         count = len(event.fields)
-        self._status(f"{count:,} custom field{'' if count == 1 else 's'} in "
-                     f"{connection.display_name}: pick one, or make a new one.")
+        if count:
+            self._status(f"{count:,} custom field{'' if count == 1 else 's'} in "
+                         f"{connection.display_name}: pick one, or make a new one.")
+        else:
+            self._status(f"{connection.display_name} has no custom fields yet: make a new "
+                         "one (the first run creates it in SendGrid).")
         for row in self.rows:
             row.offer(self.existing, self.columns, self.values)
         self.post_message(self.Changed())
