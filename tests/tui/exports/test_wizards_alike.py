@@ -49,12 +49,12 @@ def with_export(workspace, sandbox: SandboxServer):  # type: ignore[no-untyped-d
     return workspace
 
 
-async def edit_spring(pilot) -> None:  # type: ignore[no-untyped-def]
-    """From home: the exports screen, then Edit on the only export."""
-    await pilot.press("e")
-    await settle(pilot)
-    await pilot.press("e")
-    await settle(pilot)
+async def edit_first_export(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The exports screen (from wherever the app is), then Edit on the first (here the only)
+    export."""
+    if not isinstance(pilot.app.screen, ExportsScreen):
+        await press(pilot, "e")
+    await press(pilot, "e")
     assert isinstance(pilot.app.screen, ExportWizardScreen)
 
 
@@ -78,7 +78,7 @@ async def test_the_same_keys_go_back_next_and_save_in_both_wizards(
     app = app_for(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
         # The export wizard: Next, Back, Next to the review, Save.
-        await edit_spring(pilot)
+        await edit_first_export(pilot)
         wizard = app.screen
         assert "^o Back" not in footer_line(app) and "^n Next" in footer_line(app)
         await press(pilot, "ctrl+n")
@@ -109,6 +109,7 @@ async def test_the_same_keys_go_back_next_and_save_in_both_wizards(
         await press(pilot, "ctrl+s")  # and save
         assert "✓ Saved to sgtui.toml" in screen_plain_text(app)
         assert "^s Save" not in footer_line(app)  # saved: nothing left to save
+        assert "^o Back" not in footer_line(app)  # nor to go back to
 
     saved = tomllib.loads(workspace.path.read_text())
     assert saved["connections"]["marketing"]["display_name"] == "Marketing EU"
@@ -152,7 +153,7 @@ async def test_save_in_an_export_edit_goes_straight_to_the_review_then_saves(
     workspace = with_export(make_workspace(connection("marketing", sandbox.base_url)), sandbox)
     app = app_for(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await edit_spring(pilot)
+        await edit_first_export(pilot)
         await press(pilot, "ctrl+n")
         assert "^s Save" in footer_line(app)
         app.screen.query_one("#export-name", Input).value = "spring/2"
@@ -212,18 +213,18 @@ async def test_escape_in_an_unchanged_export_edit_leaves_at_once_a_changed_one_a
     workspace = with_export(make_workspace(connection("marketing", sandbox.base_url)), sandbox)
     app = app_for(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await edit_spring(pilot)
+        await edit_first_export(pilot)
         await press(pilot, "escape")
         assert isinstance(app.screen, ExportsScreen)
 
-        await edit_spring(pilot)  # walked through without changing anything
+        await edit_first_export(pilot)  # walked through without changing anything
         for _ in range(4):
             await press(pilot, "ctrl+n")
         assert app.screen.step.title == "Segments"
         await press(pilot, "escape")
         assert isinstance(app.screen, ExportsScreen)
 
-        await edit_spring(pilot)
+        await edit_first_export(pilot)
         await press(pilot, "ctrl+n")
         app.screen.query_one("#export-name", Input).value = "summer"
         await press(pilot, "escape")
@@ -232,6 +233,25 @@ async def test_escape_in_an_unchanged_export_edit_leaves_at_once_a_changed_one_a
         app.screen.query_one("#export-name", Input).value = "spring"  # as it was
         await press(pilot, "escape")
         assert isinstance(app.screen, ExportsScreen)
+
+
+async def test_escape_in_a_detached_export_just_opened_leaves_at_once(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    workspace.put_export(ExportConfig(name="waiting", connection=None, list_id="",
+                                      segments=("vip-europe",), mapping=MAPPING))
+    workspace.save()
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await edit_first_export(pilot)  # the only export
+        assert app.screen.step.title == "Connection"  # one is highlighted, none chosen
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ExportsScreen)
+
+        await edit_first_export(pilot)
+        await press(pilot, "ctrl+n")  # chosen: attaching it is a change
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmModal)
 
 
 async def test_escape_in_an_unchanged_connection_edit_leaves_at_once_a_changed_one_asks(

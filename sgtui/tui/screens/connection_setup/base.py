@@ -142,6 +142,8 @@ class SetupStep(OfSgtuiApp, Screen[None]):
         if action == "save":  # on the last step; when editing, from any step
             return not self.draft.saved and (self.flow.is_last
                                              or self.draft.mode is SetupMode.EDIT)
+        if action == "back":  # once saved, as the Back button: Done (Next) or Escape
+            return not self.draft.saved
         return True
 
     def action_save(self) -> None:

@@ -227,7 +227,10 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         what the loaded export said (the step on screen included)."""
         if self._loaded is None:
             return self.index == 0
-        self.step.leave(self.draft)
+        if not isinstance(self.step, ConnectionStep):
+            # A highlighted connection is chosen only by Next (a detached export shows the
+            # first one highlighted), so the connection step has nothing to lose on screen.
+            self.step.leave(self.draft)
         return same_export(self.draft.to_config(), self._loaded)
 
     @on(Button.Pressed, "#wizard-back")
