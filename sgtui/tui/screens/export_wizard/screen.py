@@ -248,8 +248,8 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         self.action_save(run=True)
 
     async def on_list_picker_chosen(self, event: ListPicker.Chosen) -> None:
+        self._problem("")  # the picker now says what holds (and why, when nothing does)
         if event.list_id:
-            self._problem("")
             if self._advance_when_chosen and isinstance(self.step, ListStep):
                 self._advance_when_chosen = False
                 await self.action_next_step()

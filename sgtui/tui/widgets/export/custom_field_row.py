@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
 from sgtui.export.custom_values import convert
-from sgtui.tui.widgets.plain_marks import Button
+from sgtui.tui.widgets.plain_marks import Button, Select
 from sgtui.workspace.fields import field_name_problem
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 
