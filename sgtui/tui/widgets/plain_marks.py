@@ -60,6 +60,15 @@ def _mark_first_cell(strip: Strip, mark: str) -> Strip:
     return _mark_cell(strip, mark, 0)
 
 
+def _option_starting_at(option_list: widgets.OptionList, y: int) -> int | None:
+    """The option whose first line is line ``y`` of ``option_list``'s view, if any."""
+    try:
+        option_index, line_offset = option_list._lines[option_list.scroll_offset.y + y]
+    except IndexError:
+        return None
+    return None if line_offset else option_index
+
+
 def _focus_marked(label: Content) -> Content:
     """``label`` as the keyboard's place reads: ``▸Label◂``."""
     return Content.assemble(FOCUS_LEFT, label, FOCUS_RIGHT)
@@ -152,11 +161,8 @@ class OptionList(widgets.OptionList):
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
-        try:
-            option_index, line_offset = self._lines[self.scroll_offset.y + y]
-        except IndexError:
-            return strip
-        if option_index == self.highlighted and line_offset == 0:
+        option_index = _option_starting_at(self, y)
+        if option_index is not None and option_index == self.highlighted:
             return _mark_first_cell(strip, CURSOR)
         return strip
 
@@ -238,11 +244,8 @@ class MarkedSelectOverlay(SelectOverlay):
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
-        try:
-            option_index, line_offset = self._lines[self.scroll_offset.y + y]
-        except IndexError:
-            return strip
-        if line_offset:
+        option_index = _option_starting_at(self, y)
+        if option_index is None:
             return strip
         if option_index == self.highlighted:
             strip = _mark_cell(strip, CURSOR, 0)
