@@ -129,6 +129,10 @@ async def test_the_wizard_adds_an_existing_and_a_new_custom_field(make_workspace
         await next_step(pilot)
         await next_step(pilot)
         assert step_title(app) == "Review"
+        review = " ".join(str(app.screen.query_one("#review-fields").content).split())
+        # The account's fields were fetched on Data matching: the review knows which one a
+        # run would create (lifetime_value exists already).
+        assert "A real run would create the custom field last_order." in review
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, ExportWizardScreen)
