@@ -248,8 +248,12 @@ async def custom_fields_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> Non
     await settle(app, pilot, 0.5)
     wizard = app.screen
     await pick_a_connection(app, pilot)
-    for _ in range(6):  # name, list, data matching, segments, schedule, review
+    for step in range(6):  # name, list, data matching, segments, schedule, review
         await next_step(app, pilot, 0.6)
+        if step == 1:  # data matching: the export's custom fields, unfolded
+            wizard.step.query_one("#custom-part").scroll_visible(animate=False, top=True)
+            await settle(app, pilot)
+            shot("23-wizard-custom-fields-matching")
     wizard.step.scroll_end(animate=False)
     await settle(app, pilot)
     shot("23-wizard-custom-fields-review")

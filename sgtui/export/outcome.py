@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sgtui.errors import sentence_for
-from sgtui.export.wording import counted, it_or_them, were
+from sgtui.export.wording import counted, it_or_them, set_aside_sentence, were
 from sgtui.workspace.run_records import RunCounts, RunStatus
 
 
@@ -43,8 +43,7 @@ def outcome(facts: RunFacts) -> tuple[RunStatus, str]:
     set_aside = counts.invalid_email + counts.missing_email
     csv_path = facts.rejected_csv
     listed = f"; {csv_path} lists {it_or_them(set_aside)}" if csv_path else ""
-    tail = (f" {counted(set_aside, 'row')} without a usable email {were(set_aside)} set "
-            f"aside{listed}." if set_aside else "")
+    tail = f" {set_aside_sentence(set_aside)}{listed}." if set_aside else ""
     notes = (" " + " ".join(facts.notes)) if facts.notes else ""
     if facts.dry_run:
         sending = valid - counts.unchanged

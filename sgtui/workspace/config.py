@@ -303,6 +303,21 @@ class Workspace:
         """Add or update a connection, keeping the comments in its table."""
         self._change(lambda document: _put_connection(document, connection))
 
+    def rename_connection(self, name: str, display_name: str) -> None:
+        """Give connection ``name`` another display name, and change nothing else.
+
+        Its key in ``sgtui.toml`` stays: exports refer to the connection by it, and every
+        export user's keyring entry is named after it. Replayed on a teammate's newer file,
+        it touches that one value (and nothing, if they removed the connection meanwhile).
+        """
+
+        def change(document: TOMLDocument) -> None:
+            table = _table(document, "connections").get(name)
+            if isinstance(table, Table):
+                table["display_name"] = display_name
+
+        self._change(change)
+
     def remove_connection(self, name: str) -> None:
         """Remove a connection (exports that use it must be removed or detached first)."""
         self._change(lambda document: _remove(document, "connections", name))

@@ -49,6 +49,16 @@ async def choose(app, pilot, path: str) -> None:  # type: ignore[no-untyped-def]
     await settle(app, pilot)
 
 
+async def open_people_csv(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """The import screen on the data folder, with people.csv chosen and previewed."""
+    from sgtui.tui.screens.csv_import import CsvImportScreen
+
+    await pilot.pause()
+    await app.push_screen(CsvImportScreen(start=Path("data")))
+    await pilot.pause()
+    await choose(app, pilot, "data/people.csv")
+
+
 async def test_a_picked_file_is_previewed_then_imported(workspace: Workspace) -> None:
     app = make_app(workspace, secrets=MemorySecrets())
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
@@ -106,15 +116,10 @@ async def test_the_path_input_completes_folders_and_csv_files(workspace: Workspa
 
 
 def test_import_screen_snapshot(workspace: Workspace, snap_compare) -> None:
-    from sgtui.tui.screens.csv_import import CsvImportScreen
-
     app = make_app(workspace, secrets=MemorySecrets())
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.pause()
-        await app.push_screen(CsvImportScreen(start=Path("data")))
-        await pilot.pause()
-        await choose(app, pilot, "data/people.csv")
+        await open_people_csv(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
@@ -213,3 +218,32 @@ async def test_tab_in_the_path_field_takes_the_completion(workspace: Workspace) 
         assert "4 columns separated by semicolons" in status(app)
         await pilot.press("tab")  # nothing left to complete: on to the next field
         assert not field.has_focus
+
+
+def test_the_tree_cursor_and_an_open_dropdown_read_without_colour(
+        workspace: Workspace, snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With NO_COLOR the file the tree's cursor is on, the dropdown option the arrow keys are
+    on and the dropdown's current value each read as text."""
+    from tests.pilot_helpers import screen_plain_text
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(workspace, secrets=MemorySecrets())
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await open_people_csv(app, pilot)
+        tree = app.screen.query_one("#csv-tree")
+        await until(pilot, lambda: len(tree.root.children) == 2)
+        tree.focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        text = screen_plain_text(app)
+        assert "▸📄 people.csv" in text and " 📄 broken.csv" in text
+
+        app.screen.query_one("#segments-column", Select).focus()
+        await pilot.press("enter", "up")
+        await pilot.pause()
+        text = screen_plain_text(app)
+        assert " ● segments" in text, "the current value"
+        assert "▸  first_name" in text, "the option the arrow keys are on"
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

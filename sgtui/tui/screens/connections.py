@@ -32,15 +32,16 @@ from sgtui.workspace.secrets import ApiKey, SecretsError, account_name, user_key
 
 SHORT_USABLE_BY = {UsableBy.ADMINS: "Admins",
                    UsableBy.ADMINS_AND_CONTRIBUTORS: "Admins + contributors"}
-ADMIN_ACTIONS = {"add", "edit", "test", "remove", "add_me", "access"}
+ADMIN_ACTIONS = {"add", "edit", "rename", "test", "remove", "add_me", "access"}
 
 
 class ConnectionsScreen(OfSgtuiApp, Screen[None]):
-    """Connections: a table, and for admins Add, Edit, Test, Remove, Add me, Access."""
+    """Connections: a table, and for admins Add, Edit, Rename, Test, Remove, Add me, Access."""
 
     HELP = ('The SendGrid accounts sgtui exports to. Administrators set them up (a name, who may '
-            'use it, the API key kept in the keyring, consent, a check of the key) and decide who '
-            'is an administrator or contributor; the others see which connections they may use.')
+            'use it, the API key kept in the keyring, consent, a check of the key), rename them '
+            '(the exports that use one keep working) and decide who is an administrator or '
+            'contributor; the others see which connections they may use.')
     """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
@@ -59,6 +60,7 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="connections.back"),
         Binding("a", "add", "Add", id="connections.add"),
         Binding("enter", "edit", "Edit", id="connections.edit", show=False),
+        Binding("r", "rename", "Rename", id="connections.rename"),
         Binding("t", "test", "Test", id="connections.test"),
         Binding("d,delete", "remove", "Remove", id="connections.remove"),
         Binding("u", "add_me", "Add me", id="connections.add-me"),
@@ -73,6 +75,13 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
         def __init__(self, ok: bool, sentence: str) -> None:
             super().__init__()
             self.ok, self.sentence = ok, sentence
+
+    class ConnectionRenamed(Message):
+        """A new display name was written to ``sgtui.toml``, or ``problem`` says why not."""
+
+        def __init__(self, sentence: str, problem: str | None) -> None:
+            super().__init__()
+            self.sentence, self.problem = sentence, problem
 
     class ConnectionRemoved(Message):
         """A removal was written to ``sgtui.toml``, or ``problem`` says why not."""
@@ -231,6 +240,52 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
         if connection is not None:
             self._status("")
             edit_connection(self.app, connection.name)
+
+    def action_rename(self) -> None:
+        """Give the highlighted connection another display name, in a small dialog."""
+        from sgtui.tui.screens.connection_setup.name import MAX_NAME_LENGTH, display_name_problem
+        from sgtui.tui.widgets.connection.rename import RenameConnectionModal
+
+        connection = self._selected()
+        if connection is None:
+            return
+        self._status("")
+
+        def problem(display_name: str) -> str | None:
+            return display_name_problem(self.app.workspace, display_name, connection.name)
+
+        def chosen(display_name: str | None) -> None:
+            if display_name is not None:
+                self.rename_connection(connection, display_name)
+
+        self.app.push_screen(RenameConnectionModal(connection, problem,
+                                                   max_length=MAX_NAME_LENGTH), chosen)
+
+    @work(thread=True, exclusive=True, group="rename-connection", exit_on_error=False)
+    def rename_connection(self, connection: ConnectionConfig, display_name: str) -> None:
+        """Write the new display name to ``sgtui.toml`` (its key, which exports use, stays)."""
+        try:
+            self.app.workspace.apply_and_save(
+                lambda workspace: workspace.rename_connection(connection.name, display_name))
+        except WorkspaceError as error:
+            self.post_message(self.ConnectionRenamed("", error.sentence))
+            return
+        if connection.name not in self.app.workspace.connections:
+            self.post_message(self.ConnectionRenamed("", (
+                f"“{connection.display_name}” was not renamed: someone removed it from "
+                "sgtui.toml meanwhile.")))
+            return
+        using = len(self.app.workspace.exports_using(connection.name))
+        done = f"Renamed “{connection.display_name}” to “{display_name}”."
+        if using:
+            done += (f" Its {using} export{'s' if using != 1 else ''} still "
+                     f"use{'' if using != 1 else 's'} it.")
+        self.post_message(self.ConnectionRenamed(done, None))
+
+    @on(ConnectionRenamed)
+    def _renamed(self, event: ConnectionRenamed) -> None:
+        self.fill_table()
+        self._status(event.problem or event.sentence, ok=event.problem is None)
 
     def action_add_me(self) -> None:
         """Enter the key of the highlighted connection again, and become its export user."""

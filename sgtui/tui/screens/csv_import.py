@@ -13,9 +13,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import DirectoryTree, Header, Input, Select, Static
+from textual.widgets import Header, Input, Static
 
 from sgtui.errors import CAUSE, sentence_for
+from sgtui.export.wording import MISSING
 from sgtui.source.csv_import import (
     CsvImportError,
     CsvPreview,
@@ -28,11 +29,11 @@ from sgtui.source.csv_import import (
 from sgtui.tui.keys import bound_key
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.footer import FooterWithHelp
-from sgtui.tui.widgets.plain_marks import Button, DataTable
+from sgtui.tui.widgets.plain_marks import Button, DataTable, DirectoryTree, Select
 from sgtui.workspace.roles import IMPORT_ACTION, can_import_profiles, who_can
 
 PREVIEW_ROWS = 5
-NO_SEGMENTS = "(none)"
+NO_SEGMENTS = MISSING
 
 
 class PathSuggester(Suggester):

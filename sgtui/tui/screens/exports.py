@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
+from sgtui.export.wording import shown
 from sgtui.tui.keys import bound_key, hint
 from sgtui.tui.screens.export_words import custom_field_words, mapping_words
 from sgtui.tui.sgtui_node import OfSgtuiApp
@@ -267,8 +268,8 @@ class ExportsScreen(OfSgtuiApp, Screen[None]):
         lines = [
             *([("Shown as", export.display_name)] if export.display_name else []),
             ("List", f"{export.list_name or '(name unknown)'}  ID {export.list_id}"),
-            ("Segments", ", ".join(names.get(s, s) for s in export.segments) or "(none)"),
-            ("Mapping", mapping or "(none)"),
+            ("Segments", shown(", ".join(names.get(s, s) for s in export.segments))),
+            ("Mapping", shown(mapping)),
             *([("Custom", custom)] if custom else []),
             ("Schedule", ("with every refresh" if export.schedule is Schedule.REFRESH
                           else "on demand only") + f", {export.mode.value} mode"),

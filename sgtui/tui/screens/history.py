@@ -13,16 +13,17 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Select, Static
+from textual.widgets import Header, Static
 
 from sgtui.errors import sentence_for
 from sgtui.export.events import RunStatus, RunSummary
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.export.wording import REFUSED, REFUSED_RULE, SET_ASIDE, SET_ASIDE_RULE, shown
 from sgtui.tui.keys import hint
 from sgtui.tui.runs import RunEnded
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.footer import FooterWithHelp
-from sgtui.tui.widgets.plain_marks import DataTable
+from sgtui.tui.widgets.plain_marks import DataTable, Select
 
 if TYPE_CHECKING:
     from sgtui.workspace.state import StateStore
@@ -47,22 +48,26 @@ class RunDetails:
     state: RunProgressState
 
 
-def rejected_count(summary: RunSummary) -> int:
-    """Rows that did not reach the list: sgtui's checks plus SendGrid's refusals."""
-    return summary.invalid_email + summary.missing_email + summary.rejected_by_sendgrid
+def set_aside_count(summary: RunSummary) -> int:
+    """Rows sgtui kept back for their email (they do not make a run partial)."""
+    return summary.invalid_email + summary.missing_email
 
 
 class HistoryScreen(OfSgtuiApp, Screen[None]):
     """Runs per export with status, start, duration and counts."""
 
     HELP = ('Every run of every export, newest first: its status, start, duration and counts, '
-            "filtered by export and status. Enter reopens a run's panel as it ended.")
+            "filtered by export and status; under the table, what the highlighted run said "
+            "when it ended. Enter reopens a run's panel as it ended. "
+            f"{SET_ASIDE_RULE} {REFUSED_RULE}")
     """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
     HistoryScreen #history-filters { height: auto; padding: 0 1; }
     HistoryScreen #history-filters Select { width: 1fr; max-width: 40; margin-right: 1; }
     HistoryScreen #history-table { height: 1fr; margin: 0 1; }
+    HistoryScreen #history-sentence { padding: 0 1; height: auto; max-height: 4; }
+    HistoryScreen #history-legend { padding: 0 1; color: $text-muted; height: auto; }
     HistoryScreen #history-hint { padding: 0 1; color: $text-muted; height: auto; }
     """
 
@@ -103,6 +108,8 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
             )
         yield Static("Reading the run history…", id="history-empty", classes="empty-state")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="history-sentence")
+        yield Static(Content(f"{SET_ASIDE_RULE} {REFUSED_RULE}"), id="history-legend")
         keys = hint(self, ("history.filter", "filter"), ("history.back", "back"),
                     between=": ", separator="   ", spoken=True)
         yield Static(f"Enter: the run's details   {keys}", id="history-hint")
@@ -113,7 +120,8 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
         for label, key in (("Run", "run"), ("Export", "export"), ("Status", "status"),
                            ("Started", "started"), ("Took", "took"), ("Profiles", "profiles"),
                            ("Sent", "sent"), ("Created", "created"), ("Updated", "updated"),
-                           ("Rejected", "rejected")):
+                           (SET_ASIDE.capitalize(), "set-aside"),
+                           (REFUSED.capitalize(), "refused")):
             table.add_column(label, key=key)
         table.display = False
 
@@ -186,6 +194,8 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
             table.add_row(*_cells(run), key=str(run.run_id))
         table.display = bool(runs)
         empty.display = not runs
+        self.query_one("#history-legend").display = bool(runs)
+        self._show_sentence(runs[0] if runs else None)
         if problem:
             empty.update(Content(problem))
         elif not self.runs:
@@ -193,6 +203,20 @@ class HistoryScreen(OfSgtuiApp, Screen[None]):
                                  "or with `sgtui run NAME`."))
         else:
             empty.update(Content("No run matches these filters."))
+
+    def _show_sentence(self, run: RunSummary | None) -> None:
+        """What ``run`` said when it ended, under the table (nothing without a run)."""
+        box = self.query_one("#history-sentence", Static)
+        box.display = run is not None
+        if run is not None:
+            box.update(Content.styled(f"#{run.run_id} {run.export}: ", "bold")
+                       + Content("Still running." if run.status is RunStatus.RUNNING
+                                 else shown(run.sentence)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        run_id = int(event.row_key.value or 0)
+        self._show_sentence(next((run for run in self.runs if run.run_id == run_id), None))
 
     def action_focus_filters(self) -> None:
         """Move to the export filter."""
@@ -253,6 +277,8 @@ def _cells(run: RunSummary) -> tuple[object, ...]:
         Text(run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")),
         Text("…" if running else format_duration(run.seconds), justify="right"),
         number(run.profiles), number(run.uploaded), number(run.created), number(run.updated),
-        Text(f"{rejected_count(run):,}", justify="right",
-             style="yellow" if rejected_count(run) else ""),
+        Text(f"{set_aside_count(run):,}", justify="right",
+             style="yellow" if set_aside_count(run) else ""),
+        Text(f"{run.rejected_by_sendgrid:,}", justify="right",
+             style="red" if run.rejected_by_sendgrid else ""),
     )

@@ -7,22 +7,35 @@ reader or a text capture they all read alike. The app uses these subclasses ever
 instead, so each state reads differently as plain text in every theme:
 
 - a checkbox shows ``X`` ticked and a blank unticked; a radio button ``●`` chosen, ``○`` not;
-- the cursor row of a table, option list or selection list starts with ``▸``;
-- the focused button reads ``▸Label◂``, and so does a collapsible's focused title.
+- the cursor row of a table, option list, selection list or file tree starts with ``▸``;
+- the focused button, the focused checkbox and the radio button the arrow keys are on read
+  ``▸Label◂``;
+- in an open dropdown (``Select``) the highlighted option starts with ``▸`` and the current
+  value is marked ``●``;
+- a collapsible's focused title reads ``▸Title◂`` too.
 """
 
 from __future__ import annotations
 
+from typing import Generic
+
 from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
 from textual import events, widgets
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import _collapsible
+from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
+from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.data_table import CellType
+from textual.widgets.directory_tree import DirEntry
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import SelectionType
+from textual.widgets.tree import TreeNode
 
 TICKED = "X"
 UNTICKED = " "
@@ -33,29 +46,88 @@ FOCUS_LEFT = "▸"
 FOCUS_RIGHT = "◂"
 
 
+def _mark_cell(strip: Strip, mark: str, x: int = 0) -> Strip:
+    """``strip`` with its cell at ``x`` (a padding blank) replaced by ``mark``."""
+    if strip.cell_length <= x:
+        return strip
+    left, cell, right = strip.divide([x, x + 1, strip.cell_length])
+    segment = next(iter(cell))
+    return Strip.join([left, Strip([Segment(mark, segment.style, segment.control)], 1), right])
+
+
 def _mark_first_cell(strip: Strip, mark: str) -> Strip:
     """``strip`` with its first cell (a padding blank) replaced by ``mark``."""
-    if not strip.cell_length:
-        return strip
-    first = next(iter(strip))
-    rest = strip.crop(1)
-    return Strip([Segment(mark, first.style, first.control), *rest], strip.cell_length)
+    return _mark_cell(strip, mark, 0)
 
 
-class Checkbox(widgets.Checkbox):
-    """A checkbox whose tick is a character: ``▐X▌`` ticked, ``▐ ▌`` not."""
+def _option_starting_at(option_list: widgets.OptionList, y: int) -> int | None:
+    """The option whose first line is line ``y`` of ``option_list``'s view, if any."""
+    try:
+        option_index, line_offset = option_list._lines[option_list.scroll_offset.y + y]
+    except IndexError:
+        return None
+    return None if line_offset else option_index
+
+
+def _focus_marked(label: Content) -> Content:
+    """``label`` as the keyboard's place reads: ``▸Label◂``."""
+    return Content.assemble(FOCUS_LEFT, label, FOCUS_RIGHT)
+
+
+def _unmarked(label: Content) -> Content:
+    """``label`` padded as :func:`_focus_marked` would mark it: `` Label ``."""
+    return Content.assemble(" ", label, " ")
+
+
+class _MarkedToggle(ToggleButton):
+    """A toggle button whose label reads ``▸Label◂`` while the keyboard is on it."""
+
+    def _keyboard_is_here(self) -> bool:
+        """Whether the keys (space, enter) act on this button now."""
+        return self.has_focus
+
+    def render(self) -> Content:
+        button = self._button
+        label_style = self.get_visual_style("toggle--label")
+        marked = _focus_marked if self._keyboard_is_here() else _unmarked
+        label = marked(self._label).stylize_before(label_style)
+        if self._button_first:
+            return Content.assemble(button, label)
+        return Content.assemble(label, button)
+
+
+class Checkbox(_MarkedToggle, widgets.Checkbox):
+    """A checkbox whose tick is a character (``▐X▌`` ticked, ``▐ ▌`` not) and whose label
+    reads ``▸Label◂`` while it has focus."""
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # a class attribute in Textual
         return TICKED if self.value else UNTICKED
 
 
-class RadioButton(widgets.RadioButton):
-    """A radio button whose choice is a character: ``●`` chosen, ``○`` not."""
+class RadioButton(_MarkedToggle, widgets.RadioButton):
+    """A radio button whose choice is a character (``●`` chosen, ``○`` not) and whose label
+    reads ``▸Label◂`` while the arrow keys of its focused radio set are on it."""
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # a class attribute in Textual
         return CHOSEN if self.value else NOT_CHOSEN
+
+    def _keyboard_is_here(self) -> bool:
+        radio_set = self.parent
+        if isinstance(radio_set, widgets.RadioSet):
+            return radio_set.has_focus and self.has_class("-selected")
+        return self.has_focus
+
+
+class RadioSet(widgets.RadioSet):
+    """A radio set that redraws its buttons when it gains or loses focus, so the one the
+    arrow keys are on reads ``▸Label◂`` only while the keys act on it."""
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        super().watch_has_focus(has_focus)
+        for button in self.query_children(RadioButton):
+            button.refresh()
 
 
 class SelectionList(widgets.SelectionList[SelectionType]):
@@ -89,11 +161,8 @@ class OptionList(widgets.OptionList):
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
-        try:
-            option_index, line_offset = self._lines[self.scroll_offset.y + y]
-        except IndexError:
-            return strip
-        if option_index == self.highlighted and line_offset == 0:
+        option_index = _option_starting_at(self, y)
+        if option_index is not None and option_index == self.highlighted:
             return _mark_first_cell(strip, CURSOR)
         return strip
 
@@ -159,3 +228,52 @@ class Collapsible(widgets.Collapsible):
         super().__init__(*children, title=title, collapsed=collapsed, id=id, classes=classes)
         self._title = CollapsibleTitle(label=title, collapsed_symbol="▶", expanded_symbol="▼",
                                        collapsed=collapsed)
+
+
+class DirectoryTree(widgets.DirectoryTree):
+    """A file tree whose cursor line reads ``▸`` before the icon (a blank on other lines)."""
+
+    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        mark = CURSOR if node.line >= 0 and node.line == self.cursor_line else " "
+        return Text.assemble((mark, base_style), label)
+
+
+class MarkedSelectOverlay(SelectOverlay):
+    """The open dropdown: ``▸`` on the highlighted option, ``●`` on the current value."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        option_index = _option_starting_at(self, y)
+        if option_index is None:
+            return strip
+        if option_index == self.highlighted:
+            strip = _mark_cell(strip, CURSOR, 0)
+        select = self.parent
+        if isinstance(select, Select) and select.value_index() == option_index:
+            strip = _mark_cell(strip, CHOSEN, 1)
+        return strip
+
+
+class Select(widgets.Select[SelectType], Generic[SelectType]):
+    """A dropdown whose open list marks the highlighted option ``▸`` and the current
+    value ``●``, so both read without colour."""
+
+    DEFAULT_CSS = """
+    Select > MarkedSelectOverlay { padding: 0 1 0 0; }
+    Select > MarkedSelectOverlay > .option-list--option { padding: 0 1 0 3; }
+    Select > MarkedSelectOverlay.-textual-compact > .option-list--option { padding: 0 1 0 3; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield MarkedSelectOverlay(type_to_search=self._type_to_search).data_bind(
+            compact=widgets.Select.compact
+        )
+
+    def value_index(self) -> int | None:
+        """The position of the current value among the options (the blank one included)."""
+        for index, (_prompt, value) in enumerate(self._options):
+            if value == self.value:
+                return index
+        return None

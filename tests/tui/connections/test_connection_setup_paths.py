@@ -41,7 +41,7 @@ async def test_back_keeps_what_was_entered(workspace: Workspace, sandbox: Sandbo
         await next_step(app, pilot)
         await next_step(app, pilot)
         app.screen.query_one("#api-key", Input).value = KEY
-        await pilot.press("alt+left")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert step_title(app) == "Usable by"
         await next_step(app, pilot)
@@ -109,9 +109,9 @@ async def test_a_wrong_key_is_a_sentence_and_blocks_next(
         assert step_title(app) == "Connect"
         assert "go Back to fix what it names above" in problem(app)
         # Back to the key, enter the right one, and the check passes.
-        await pilot.press("alt+left")
+        await pilot.press("ctrl+o")
         await pilot.pause()
-        await pilot.press("alt+left")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert step_title(app) == "API key"
         app.screen.query_one("#api-key", Input).value = KEY

@@ -184,12 +184,36 @@ def test_consent_step_reads_without_colour(snap_compare, workspace: Workspace,
         app.push_screen(SetupFlow(app, filled_draft(index), STEPS).screen_for(index))
         await pilot.pause()
         assert app.no_color
-        assert "▐ ▌ I agree" in screen_plain_text(app)
+        assert "▐ ▌▸I agree◂" in screen_plain_text(app)
         if ticked:
             await pilot.press("space")
             await pilot.pause()
             assert app.screen.query_one("#consent-agree", Checkbox).value
-            assert "▐X▌ I agree" in screen_plain_text(app)
-            assert "▐ ▌ I agree" not in screen_plain_text(app)
+            assert "▐X▌▸I agree◂" in screen_plain_text(app)
+            assert "▐ ▌▸I agree◂" not in screen_plain_text(app)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_step)
+
+
+def test_usable_by_step_reads_the_keyboard_highlight_without_colour(
+        snap_compare, workspace: Workspace, sandbox: SandboxServer, monkeypatch) -> None:
+    """With NO_COLOR the radio the arrow keys are on reads apart from the chosen one."""
+    from tests.pilot_helpers import screen_plain_text
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(workspace, secrets=MemorySecrets(),
+                   transport=ForwardingTransport(sandbox.base_url))
+    index = STEPS.index(steps.UsableByStep)
+
+    async def open_step(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        app.push_screen(SetupFlow(app, filled_draft(index), STEPS).screen_for(index))
+        await pilot.pause()
+        assert "▐●▌▸Administrators◂" in screen_plain_text(app)
+        await pilot.press("down")
+        await pilot.pause()
+        text = screen_plain_text(app)
+        assert "▐●▌ Administrators " in text
+        assert "▐○▌▸Administrators and contributors◂" in text
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_step)

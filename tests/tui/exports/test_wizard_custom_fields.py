@@ -14,6 +14,7 @@ from sgtui.export.events import RunStatus
 from sgtui.tui.screens.export_wizard import ExportDraft, ExportWizardScreen
 from sgtui.tui.widgets.export import CustomFieldsPart, FieldMappingTable, ListPicker
 from sgtui.tui.widgets.export.custom_field_row import NEW_FIELD, CustomFieldRow
+from sgtui.tui.wizard_keys import BACK
 from sgtui.workspace.config import Workspace
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 from sgtui.workspace.secrets import KeyringSecrets
@@ -106,6 +107,7 @@ async def test_the_wizard_adds_an_existing_and_a_new_custom_field(make_workspace
         pick(existing, "lifetime_value", "lifetime_value")
         await settle(pilot)
         assert existing.kind is NUMBER  # the account's type
+        assert KEY not in app.export_screenshot()
         assert "is sent as" in str(existing.query_one(".cf-note").content)
 
         new = await add_row(pilot)
@@ -176,8 +178,9 @@ async def test_editing_shows_the_rows_and_keeps_them(make_workspace, sandbox) ->
         assert app.screen.draft.custom_fields == (
             CustomFieldConfig("tier", "tier", TEXT),
             CustomFieldConfig("ltv", "lifetime_value", NUMBER))
-        await pilot.press("ctrl+b")
+        await pilot.press(BACK)
         await settle(pilot)
+        assert step_title(app) == "Data matching"
         assert [row.field_name for row in part(app).rows] == ["tier", "ltv"]
 
 
@@ -205,6 +208,8 @@ async def test_a_bad_name_shows_its_sentence_as_you_type(make_workspace, sandbox
     async with app.run_test(size=(120, 40)) as pilot:
         await open_mapping_step(pilot, draft_with())
         row = await add_row(pilot)
+        assert "Marketing has no custom fields yet: make a new one" in str(
+            app.screen.query_one("#cf-status").content)
         pick(row, NEW_FIELD, "tier")
         await settle(pilot)
         await pilot.press("9", "l", "i", "v", "e", "s")
@@ -310,3 +315,71 @@ def test_custom_field_rows(size: tuple[int, int], make_workspace, sandbox,
         await pilot.pause()
 
     assert snap_compare(app_for(workspace), terminal_size=size, run_before=run_before)
+
+
+async def test_the_folded_parts_read_without_colour(make_workspace, sandbox,
+                                                    monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mapping_step(pilot, draft_with())
+        assert app.no_color
+        text = screen_plain_text(app)
+        assert "▶  More SendGrid fields" in text and "▶  Custom fields" in text
+        app.screen.query_one("#custom-part CollapsibleTitle").focus()
+        await settle(pilot)
+        assert "▶ ▸Custom fields◂" in screen_plain_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_plain_text(app)
+        assert "▼ ▸Custom fields◂" in text and "Add a custom field" in text
+
+
+async def test_an_existing_field_of_another_type_is_filled_as_its_type(make_workspace,
+                                                                       sandbox) -> None:
+    create_field(sandbox, "tier", "Number")
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_mapping_step(pilot, draft_with(
+            CustomFieldConfig("tier", "lifetime_value", TEXT)))
+        row = part(app).rows[0]
+        assert (row.choice, row.kind) == ("tier", NUMBER)
+        assert str(row.query_one(".cf-note").content).startswith(
+            "tier is a Number field in the account (this export said Text), so it is filled "
+            "as one.")
+        await next_step(pilot)
+        assert app.screen.draft.custom_fields == (
+            CustomFieldConfig("tier", "lifetime_value", NUMBER),)
+
+
+async def test_a_custom_field_is_added_with_the_keyboard_alone(make_workspace,
+                                                               sandbox) -> None:
+    create_field(sandbox, "tier", "Text")
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mapping_step(pilot, draft_with())
+        title = app.screen.query_one("#custom-part CollapsibleTitle")
+        for _ in range(12):  # from the first dropdown, past the seven and More SendGrid fields
+            if app.focused is title:
+                break
+            await pilot.press("tab")
+        assert app.focused is title
+        await pilot.press("enter", "tab")
+        assert app.focused is app.screen.query_one("#cf-add")
+        await pilot.press("enter")
+        await settle(pilot)
+        row = part(app).rows[0]
+        assert app.focused is row.query_one(".cf-field")
+        await pilot.press("enter", "down", "enter")  # the first option: tier · Text
+        await settle(pilot)
+        assert row.choice == "tier"
+        assert app.focused is row.query_one(".cf-column")
+        assert app.screen.source_info.columns[-1] == "tier"
+        await pilot.press("enter", "end", "enter")
+        await settle(pilot)
+        assert row.config == CustomFieldConfig("tier", "tier", TEXT)
+        await next_step(pilot)
+        assert step_title(app) == "Segments"

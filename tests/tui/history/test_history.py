@@ -10,6 +10,7 @@ from pilot_helpers import text, until
 from textual.widgets import DataTable, Select
 
 from sgtui.export.events import RejectedRow, RunStatus
+from sgtui.export.outcome import RunFacts, outcome
 from sgtui.tui.screens.history import HistoryScreen
 from sgtui.tui.screens.progress import RunProgressScreen
 from sgtui.tui.widgets.progress import RunProgressPanel
@@ -39,7 +40,9 @@ def history(workspace: Workspace) -> dict[str, int]:
     store = StateStore(workspace.state_path)
     ids = {}
     summary, ids["spring"] = record(store, "spring-newsletter", RunStatus.PARTIAL, 0,
-                                    uploaded=20_000, created=5_000, updated=15_000)
+                                    uploaded=20_000, created=5_000, updated=15_000,
+                                    rejected_by_sendgrid=30)
+    summary = replace(summary, sentence=outcome(RunFacts(summary, rejected_csv="r.csv"))[1])
     store.add_rejected(ids["spring"], [RejectedRow("c-1", "nope", "invalid email"),
                                        RejectedRow("c-2", "", "missing email")], 0)
     store.finish_run(summary)
@@ -69,7 +72,39 @@ async def test_history_lists_runs_newest_first_with_status_duration_and_counts(a
             [f"#{history['spring']}", "spring-newsletter", "partial"],
         ]
         assert listed[2][3:] == ["2026-11-28 10:00", "1:15", "25,000", "20,000", "5,000",
-                                 "15,000", "375"]
+                                 "15,000", "375", "30"]
+
+
+async def test_history_tells_rows_set_aside_from_rows_sendgrid_refused(app, history, workspace):
+    store = StateStore(workspace.state_path)
+    summary, run_id = record(store, "clean-up", RunStatus.SUCCEEDED, 20, uploaded=10_000,
+                             created=10_000, updated=0)
+    status, sentence = outcome(RunFacts(summary, rejected_csv="runs/clean-up.csv"))
+    assert status is RunStatus.SUCCEEDED  # 375 set aside, nothing refused
+    store.finish_run(replace(summary, status=status, sentence=sentence))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and rows(app))
+        table = app.screen.query_one("#history-table", DataTable)
+        assert [str(column.label) for column in table.columns.values()][-2:] == [
+            "Set aside", "Refused"]
+        assert [(row[2], row[-2], row[-1]) for row in rows(app)] == [
+            ("succeeded", "375", "0"), ("failed", "375", "0"), ("succeeded", "0", "0"),
+            ("partial", "375", "30")]
+        legend = text(app.screen, "#history-legend")
+        assert "Set aside: rows without a usable email" in legend
+        assert "do not make a run partial" in legend
+        assert "Refused: rows SendGrid refused; they make a run partial." in legend
+
+        said = text(app.screen, "#history-sentence")
+        assert said.startswith(f"#{run_id} clean-up: ")
+        assert "375 rows without a usable email were set aside" in said
+        table.focus()
+        table.move_cursor(row=3)
+        await pilot.pause()
+        said = text(app.screen, "#history-sentence")
+        assert said.startswith(f"#{history['spring']} spring-newsletter: ")
+        assert "SendGrid refused 30" in said and "were set aside" in said
 
 
 async def test_history_filters_by_export_and_by_status(app, history):
@@ -154,3 +189,14 @@ async def test_history_open_while_a_run_ends_shows_how_it_ended(app):
         assert rows(app)[0][2] == "running"
         runner.proceed.set()
         await until(pilot, lambda: rows(app) and rows(app)[0][2] == "succeeded")
+
+
+def test_the_readme_says_set_aside_and_refused_in_historys_words() -> None:
+    from pathlib import Path
+
+    from sgtui.export.wording import REFUSED_RULE, SET_ASIDE_RULE
+
+    readme = " ".join((Path(__file__).parents[3] / "README.md").read_text().split())
+    for rule in (SET_ASIDE_RULE, REFUSED_RULE):
+        said = rule.split(": ", 1)[1].removesuffix(".")
+        assert said.replace("rows ", "", 1) in readme.replace("*", ""), rule

@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Collapsible, Input, Label, RadioSet, Static
+from textual.widgets import Collapsible, Input, Label, Static
 
 from sgtui.sendgrid.errors import SendGridError
 from sgtui.sendgrid.security import check_base_url
 from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.connection_setup.base import SetupStep
 from sgtui.tui.screens.connection_setup.draft import Region, SetupMode
-from sgtui.tui.widgets.plain_marks import Button, RadioButton
+from sgtui.tui.widgets.plain_marks import Button, RadioButton, RadioSet
 from sgtui.workspace.secrets import ApiKey
 
 HOW_TO_GET_A_KEY = (
@@ -88,7 +88,7 @@ class ApiKeyStep(SetupStep):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "use_demo_key":
             return self._demo_key() is not None
-        return True
+        return super().check_action(action, parameters)
 
     def action_use_demo_key(self) -> None:
         """In ``sgtui demo``: fill in the sandbox's key, as pasting it would."""

@@ -6,18 +6,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from sgtui.tui.keys import bound_key
 from sgtui.tui.screens.connection_setup.draft import SetupMode
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.confirm import ConfirmModal
 from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
+from sgtui.tui.wizard_keys import wizard_bindings
 
 if TYPE_CHECKING:
     from sgtui.tui.screens.connection_setup.flow import SetupFlow
@@ -34,7 +35,8 @@ class SetupStep(OfSgtuiApp, Screen[None]):
     HELP_TITLE = "Set up a connection"
     HELP = ('Setting up a SendGrid connection, one step at a time: its name, who may use it, the '
             'API key, the consent, a check of the key against SendGrid, and you as export user. '
-            'Nothing is saved before the last step; Cancel leaves the flow.')
+            'Nothing is saved before the last step; when editing, Save goes straight to it from '
+            'any step. Cancel leaves the flow, asking first when something would be lost.')
     """What the screen is for, as its help (? or F1) says."""
 
     STEP_TITLE: ClassVar[str] = ""
@@ -56,11 +58,8 @@ class SetupStep(OfSgtuiApp, Screen[None]):
     SetupStep .warn { color: $text-warning; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="setup.cancel"),
-        Binding("ctrl+n", "next", "Next", id="setup.next"),
-        Binding("alt+left", "back", "Back", id="setup.back"),
-    ]
+    BINDINGS = wizard_bindings("setup", cancel="cancel", back="back", forward="next",
+                               save="save")
     holds_app_keys = True
     """The app's own keys would leave the flow half-done: Escape first."""
 
@@ -138,6 +137,37 @@ class SetupStep(OfSgtuiApp, Screen[None]):
         self.show_problem(sentence)
         if sentence is None:
             self.advance()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save":  # on the last step; when editing, from any step
+            return not self.draft.saved and (self.flow.is_last
+                                             or self.draft.mode is SetupMode.EDIT)
+        return True
+
+    def action_save(self) -> None:
+        """Save: on the last step the same as Next; when editing, go to the Save step from any
+        step, unless a new key or address still has to be checked on the way."""
+        if self.flow.is_last:
+            self.action_next()
+            return
+        self.store()
+        sentence = self.problem() or self.why_not_straight_to_save()
+        self.show_problem(sentence)
+        if sentence is None:
+            self.flow.go(len(self.flow.steps) - 1)
+
+    def why_not_straight_to_save(self) -> str | None:
+        """Why the steps before Save must be walked (one sentence), or None when they need not:
+        a new key or SendGrid address is checked, and a new key stored, on the way."""
+        draft, original = self.draft, self.draft.original
+        go_on = f"press {bound_key(self, 'setup.next')} to go on"
+        if draft.key is not None:
+            return f"A new API key is checked and stored before saving: {go_on}."
+        if original is not None and draft.base_url != original.base_url:
+            return f"The new SendGrid address is checked before saving: {go_on}."
+        if draft.consent is None:
+            return f"The consent step has to be ticked before saving: {go_on}."
+        return None
 
     def action_back(self) -> None:
         """The step before; on the first step, the same as Cancel."""

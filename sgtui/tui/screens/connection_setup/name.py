@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
@@ -9,7 +11,11 @@ from textual.widgets import Input, Label, Static
 
 from sgtui.tui.screens.connection_setup.base import SetupStep
 
+if TYPE_CHECKING:
+    from sgtui.workspace.config import Workspace
+
 MAX_NAME_LENGTH = 60
+"""The longest display name a connection may have (the Name step's field holds no more)."""
 
 
 class NameStep(SetupStep):
@@ -61,11 +67,21 @@ class NameStep(SetupStep):
             self.draft.name = self._key_for(self.draft.display_name)
 
     def problem(self) -> str | None:
-        name = self.draft.display_name
-        if not name:
-            return "Enter a display name for the connection."
-        for other in self.app.workspace.connections.values():
-            if other.name != self.draft.name and other.display_name.casefold() == name.casefold():
-                return (f"Another connection is already called “{other.display_name}”. "
-                        "Pick another name.")
-        return None
+        return display_name_problem(self.app.workspace, self.draft.display_name,
+                                    self.draft.name)
+
+
+def display_name_problem(workspace: Workspace, display_name: str, name: str) -> str | None:
+    """Why ``display_name`` cannot name connection ``name`` (its key; "" for a new one), in
+    one sentence, or None: it is required, and no other connection may be called the same,
+    whatever the capitals. The set-up flow's Name step and Rename both ask here."""
+    display_name = display_name.strip()
+    if not display_name:
+        return "Enter a display name for the connection."
+    if len(display_name) > MAX_NAME_LENGTH:
+        return f"Keep the display name to {MAX_NAME_LENGTH} characters or fewer."
+    for other in workspace.connections.values():
+        if other.name != name and other.display_name.casefold() == display_name.casefold():
+            return (f"Another connection is already called “{other.display_name}”. "
+                    "Pick another name.")
+    return None

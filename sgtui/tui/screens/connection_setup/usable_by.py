@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual import events, on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import RadioSet, Static
+from textual.widgets import Static
 
 from sgtui.tui.screens.connection_setup.base import SetupStep
-from sgtui.tui.widgets.plain_marks import RadioButton
+from sgtui.tui.widgets.plain_marks import RadioButton, RadioSet
 from sgtui.workspace.model import UsableBy
 
 MEANINGS = {

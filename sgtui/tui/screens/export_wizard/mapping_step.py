@@ -98,7 +98,8 @@ class MappingStep(WizardStep):
         if info is not None and not info.problem:
             draft.mapping = self._table.mapping
             draft.more_fields = self._more.mapping
-            draft.custom_fields = self._custom.custom_fields
+            if self._custom.ready:  # else its rows are still the draft's
+                draft.custom_fields = self._custom.custom_fields
 
     def problem(self, draft: ExportDraft) -> str | None:
         info = self.context.source_info
@@ -129,7 +130,7 @@ class MappingStep(WizardStep):
         more = len(self._more.mapping)
         self.query_one("#more-part", Collapsible).title = (
             f"More SendGrid fields ({more} mapped)" if more else "More SendGrid fields")
-        rows = len(self._custom.rows) if self._custom.loaded else 0
+        rows = len(self._custom.rows) if self._custom.ready else 0
         self.query_one("#custom-part", Collapsible).title = (
             f"Custom fields ({rows})" if rows else "Custom fields")
         self.query_one(ContactPreview).show(

@@ -14,7 +14,7 @@ from textual.worker import get_current_worker
 
 from sgtui.errors import sentence_for
 from sgtui.export.removals import REMOVAL_FLOOR
-from sgtui.export.wording import counted
+from sgtui.export.wording import MISSING, counted, shown
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
 from sgtui.tui.screens.export_words import custom_field_words, mapping_words
@@ -164,11 +164,11 @@ class ReviewStep(WizardStep):
         lines = [
             ("Name", f"{draft.display_name} (sgtui run {draft.name})" if draft.display_name
              else draft.name),
-            ("Connection", connection.display_name if connection else "(none)"),
+            ("Connection", connection.display_name if connection else MISSING),
             ("SendGrid list", list_text),
-            ("Mapping", mapping),
+            ("Mapping", shown(mapping)),
             *([("Custom fields", custom)] if custom else []),
-            ("Segments", ", ".join(names.get(s, s) for s in draft.segments)),
+            ("Segments", shown(", ".join(names.get(s, s) for s in draft.segments))),
             ("Schedule", SCHEDULE_WORDS[draft.schedule]),
             ("Sync mode", MODE_WORDS[draft.mode]),
         ]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Label, RadioSet
+from textual.widgets import Label
 
 from sgtui.tui.screens.export_wizard.draft import ExportDraft
 from sgtui.tui.screens.export_wizard.step import WizardStep
-from sgtui.tui.widgets.plain_marks import RadioButton
+from sgtui.tui.widgets.plain_marks import RadioButton, RadioSet
 from sgtui.workspace.model import Schedule, SyncMode
 
 

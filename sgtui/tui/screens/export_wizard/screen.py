@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -31,10 +30,12 @@ from sgtui.tui.widgets.export.list_picker import ListPicker
 from sgtui.tui.widgets.footer import FooterWithHelp
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.step_indicator import StepIndicator
+from sgtui.tui.wizard_keys import wizard_bindings
 from sgtui.workspace.config import WorkspaceError
 
 if TYPE_CHECKING:
     from sgtui.workspace.config import Workspace
+    from sgtui.workspace.model import ExportConfig
 
 STEP_COUNT = 7
 
@@ -44,6 +45,13 @@ def profile_cap(workspace: Workspace) -> int:
     from sgtui.workspace.limits import max_profiles_per_export
 
     return max_profiles_per_export(workspace)
+
+
+def same_export(one: ExportConfig, other: ExportConfig) -> bool:
+    """Whether saving ``one`` over ``other`` would change nothing that matters (the order the
+    segments were ticked in does not)."""
+    return replace(one, segments=tuple(sorted(one.segments))) == replace(
+        other, segments=tuple(sorted(other.segments)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +82,8 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
     ExportWizardScreen #wizard-bar Button { margin-right: 2; min-width: 10; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
-        Binding("ctrl+b", "previous_step", "Back", id="wizard.back"),
-        Binding("ctrl+n", "next_step", "Next", id="wizard.next"),
-        Binding("ctrl+s", "save", "Save", id="wizard.save"),
-    ]
+    BINDINGS = wizard_bindings("wizard", cancel="cancel", back="previous_step",
+                               forward="next_step", save="save", save_and_run="save_and_run")
     holds_app_keys = True
     """The app's keys would open another screen on top of a half-made export."""
 
@@ -100,6 +104,8 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
     def __init__(self, draft: ExportDraft | None = None) -> None:
         super().__init__()
         self.draft = draft or ExportDraft()
+        self._loaded = self.draft.to_config() if self.draft.original_name else None
+        """The export as it was opened for editing (None for a new one)."""
         self.source_info: SourceInfo | None = None
         self.index = 0
         self.saving = False
@@ -147,7 +153,7 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
             return self.index > 0
         if action == "next_step":
             return not last
-        if action == "save":
+        if action in ("save", "save_and_run"):
             return last
         return True
 
@@ -194,8 +200,9 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         await self._show(self.index - 1)
 
     def action_cancel(self) -> None:
-        """Leave the wizard; ask first when something was entered."""
-        if self.index == 0 and not self.draft.original_name:
+        """Leave the wizard; ask first when something would be lost (an edit that changed
+        nothing, or a new export still on its first step, leaves at once)."""
+        if self._nothing_to_lose():
             self.dismiss(None)
             return
         from sgtui.tui.widgets.confirm import ConfirmModal
@@ -211,6 +218,14 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
                          "Leave", cancel_label="Stay"),
             answered,
         )
+
+    def _nothing_to_lose(self) -> bool:
+        """Whether leaving now loses nothing the user entered: for an edit, the draft says
+        what the loaded export said (the step on screen included)."""
+        if self._loaded is None:
+            return self.index == 0
+        self.step.leave(self.draft)
+        return same_export(self.draft.to_config(), self._loaded)
 
     @on(Button.Pressed, "#wizard-back")
     async def _back_pressed(self, event: Button.Pressed) -> None:
@@ -233,8 +248,8 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         self.action_save(run=True)
 
     async def on_list_picker_chosen(self, event: ListPicker.Chosen) -> None:
+        self._problem("")  # the picker now says what holds (and why, when nothing does)
         if event.list_id:
-            self._problem("")
             if self._advance_when_chosen and isinstance(self.step, ListStep):
                 self._advance_when_chosen = False
                 await self.action_next_step()
@@ -282,6 +297,10 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         self.saving = True
         self._problem("")
         self.save(run)
+
+    def action_save_and_run(self) -> None:
+        """Write the export, then start a run of it (only from the review step)."""
+        self.action_save(run=True)
 
     @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
     def save(self, run: bool) -> None:

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from sgtui.export import wording
 from sgtui.export.custom_values import convert
 from sgtui.export.matching import preview_contact
 from sgtui.tui.widgets.plain_marks import DataTable
@@ -56,7 +57,7 @@ class ContactPreview(Vertical):
         cells: list[dict[str, Text]] = []
         for row in rows:
             contact = preview_contact(mapping, row)
-            cells.append({field: Text(contact.get(field, "")) for field in fields})
+            cells.append({field: Text(wording.shown(contact.get(field))) for field in fields})
         custom_keys = [f"custom:{index}" for index in range(len(custom_fields))]
         left_out = False
         for key, field in zip(custom_keys, custom_fields, strict=True):
@@ -80,7 +81,7 @@ def sent_text(field: CustomFieldConfig, value: object) -> Text:
     """``value`` of ``field``'s column as the preview shows it: as sent, or left out."""
     converted = convert(field.type, value)
     if converted.value is None:
-        return Text(LEFT_OUT, style="italic") if converted.reason else Text("")
+        return Text(LEFT_OUT, style="italic") if converted.reason else Text(wording.MISSING)
     if isinstance(converted.value, str):
         return Text(converted.value)
     return Text(json.dumps(converted.value), justify="right")

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
 from sgtui.export.custom_values import convert
-from sgtui.tui.widgets.plain_marks import Button
+from sgtui.tui.widgets.plain_marks import Button, Select
 from sgtui.workspace.fields import field_name_problem
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 
@@ -179,7 +179,7 @@ class CustomFieldRow(Vertical):
             options = [(Content(f"{field}  ·  {field_type.sendgrid}"), _EXISTING + field)
                        for field, field_type in sorted(self.existing.items(),
                                                        key=lambda item: item[0].lower())]
-            with self.prevent(Select.Changed):
+            with self.prevent(Select.Changed, Input.Changed):
                 field_select.set_options([*options, (Content("New custom field…"), NEW_FIELD)])
                 same = self._existing_named(name) if choice == NEW_FIELD else None
                 if same is not None:
@@ -190,8 +190,10 @@ class CustomFieldRow(Vertical):
                                           "so it is filled as one.")
                 elif choice is not None and choice != NEW_FIELD and choice in self.existing:
                     field_select.value = _EXISTING + choice
-                elif choice is not None:
+                elif choice is not None:  # a field this account does not have: a new one
                     field_select.value = NEW_FIELD
+                    self.query_one(".cf-name", Input).value = name
+                    self.query_one(".cf-type", Select).value = kind.value
         column_select = self.query_one(".cf-column", Select)
         chosen = self.column or (self._given.column if self._given else None)
         self._given = None
@@ -280,10 +282,16 @@ class CustomFieldRow(Vertical):
         text = ""
         if sent is not None:
             shown = sent[1].value
-            text = (f"e.g. {str(sent[0]).strip()[:40]} is sent as "
-                    f"{shown[:40] if isinstance(shown, str) else json.dumps(shown)}.")
+            text = (f"e.g. {_short(sent[0])} is sent as "
+                    f"{_short(shown) if isinstance(shown, str) else json.dumps(shown)}.")
         refused = [c.reason for c in converted if c.reason]
         if refused:
             text += (f" {len(refused):,} of {len(values):,} values looked at would be left out"
                      f" (e.g. {refused[0]}).")
         return text.strip()
+
+
+def _short(value: object) -> str:
+    """A sample value on one line, at most 40 characters."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -66,6 +66,8 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
         self.columns: tuple[str, ...] = ()
         self.values: Mapping[str, Sequence[object]] = {}
         self.loaded = False
+        self.ready = False
+        """True once the rows of the export are on screen (they are shown the first time only)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="cf-status")
@@ -93,6 +95,7 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
             self.loaded = True
             for field in fields:
                 await self._add_row(field)
+            self.ready = True
         same = (connection is not None and self.connection is not None
                 and connection.name == self.connection.name)
         if not same:
@@ -104,6 +107,7 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
                 self.find_key(connection.name)
         for row in self.rows:
             row.offer(self.existing, self.columns, self.values)
+        self.post_message(self.Changed())
 
     def problem(self, mapping: Mapping[str, str]) -> str | None:
         """Why these rows cannot be saved, in one sentence (the first problem); else None."""
@@ -211,8 +215,12 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
             return
         self.existing = event.fields
         count = len(event.fields)
-        self._status(f"{count:,} custom field{'' if count == 1 else 's'} in "
-                     f"{connection.display_name}: pick one, or make a new one.")
+        if count:
+            self._status(f"{count:,} custom field{'' if count == 1 else 's'} in "
+                         f"{connection.display_name}: pick one, or make a new one.")
+        else:
+            self._status(f"{connection.display_name} has no custom fields yet: make a new "
+                         "one (the first run creates it in SendGrid).")
         for row in self.rows:
             row.offer(self.existing, self.columns, self.values)
         self.post_message(self.Changed())

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Label, Select, Static
+from textual.widgets import Label, Static
 
 from sgtui.export.matching import ColumnHealth, mapping_warnings
+from sgtui.tui.widgets.plain_marks import Select
 from sgtui.workspace.model import MAPPABLE_FIELDS, REQUIRED_FIELDS
 
 

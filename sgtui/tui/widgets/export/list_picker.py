@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from sgtui.errors import sentence_for
 from sgtui.tui.sgtui_node import OfSgtuiApp
-from sgtui.tui.widgets.plain_marks import Button
+from sgtui.tui.widgets.plain_marks import Button, Select
 
 if TYPE_CHECKING:
     from sgtui.sendgrid.models import ContactList
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 NEW_LIST = "__sgtui_new_list__"
 TYPED_ID = "__sgtui_typed_id__"
 INTERACTIVE_RETRIES = 1
+MODE_HINTS = {
+    NEW_LIST: "Type the name of the new list, then press Create (or Next).",
+    TYPED_ID: "Type the list's ID as SendGrid shows it, then press Check (or Next).",
+}
+"""What to do next in a mode that asks for typing; choosing an account's list needs none."""
 
 
 class ListPicker(OfSgtuiApp, Vertical):
@@ -46,7 +51,9 @@ class ListPicker(OfSgtuiApp, Vertical):
     """
 
     class Chosen(Message):
-        """A list was settled on (``checked`` is False when it could not be checked)."""
+        """A list was settled on (``checked`` is False when it could not be checked), or
+        none is (``list_id`` empty: the mode changed, or creating or checking one failed,
+        which the picker says itself)."""
 
         def __init__(self, list_id: str, list_name: str | None, checked: bool) -> None:
             super().__init__()
@@ -250,9 +257,9 @@ class ListPicker(OfSgtuiApp, Vertical):
     @on(Select.Changed, "#list-select")
     def _select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self._note("")
         self._show_rows()
         value = self.mode
+        self._note(MODE_HINTS.get(value or "", ""))
         if value == NEW_LIST:
             self.query_one("#new-list-name", Input).focus()
         elif value == TYPED_ID:
@@ -260,6 +267,7 @@ class ListPicker(OfSgtuiApp, Vertical):
         if value in (None, NEW_LIST, TYPED_ID):
             self.chosen_id, self.chosen_name, self.checked = "", None, False
             self._show_chosen()
+            self.post_message(self.Chosen("", None, False))  # what was said of the last mode goes
             return
         found = next((item for item in self.lists if item.id == value), None)
         self._choose(value, found.name if found else None, True)

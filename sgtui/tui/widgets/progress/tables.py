@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from sgtui.export.progress_state import BatchRow, RunProgressState
+from sgtui.export.wording import shown
 from sgtui.tui.widgets.plain_marks import DataTable
 
 JOB_ID_WIDTH = 13
@@ -95,6 +96,6 @@ class RejectedRowsTable(DataTable[object]):
             return
         # User data: wrapped in Text so nothing in it is read as markup.
         self.add_rows(
-            (Text(row.key), Text(row.email or "(none)"), Text(row.reason)) for row in new
+            (Text(shown(row.key)), Text(shown(row.email)), Text(row.reason)) for row in new
         )
         self._count = len(state.rejected)
