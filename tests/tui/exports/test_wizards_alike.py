@@ -147,6 +147,26 @@ async def test_a_new_connection_saves_only_on_its_last_step(
             await press(pilot, "ctrl+n")
 
 
+async def test_save_in_an_export_edit_goes_straight_to_the_review_then_saves(
+        make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
+    workspace = with_export(make_workspace(connection("marketing", sandbox.base_url)), sandbox)
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await edit_spring(pilot)
+        await press(pilot, "ctrl+n")
+        assert "^s Save" in footer_line(app)
+        app.screen.query_one("#export-name", Input).value = "spring/2"
+        await press(pilot, "ctrl+s")
+        assert app.screen.step.title == "Name"  # the step on screen is checked first
+        app.screen.query_one("#export-name", Input).value = "summer"
+        await press(pilot, "ctrl+s")
+        assert app.screen.step.title == "Review"
+        assert "summer" in screen_plain_text(app)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ExportsScreen)
+    assert list(tomllib.loads(workspace.path.read_text())["exports"]) == ["summer"]
+
+
 # -- Save and run now --------------------------------------------------------------------------
 async def test_the_save_and_run_key_saves_the_export_and_runs_it_against_the_sandbox(
         make_workspace: MakeWorkspace, sandbox: SandboxServer) -> None:
@@ -166,6 +186,9 @@ async def test_the_save_and_run_key_saves_the_export_and_runs_it_against_the_san
         await segments_counted(pilot)
         await press(pilot, "ctrl+n")
         assert "^r Save and run now" not in footer_line(app)  # only on the review
+        assert "^s Save" not in footer_line(app)  # a new export saves on its review only
+        await press(pilot, "ctrl+s")
+        assert app.screen.step.title == "Schedule"
         await press(pilot, "ctrl+n")
         assert app.screen.step.title == "Review"
         assert "^r Save and run now" in footer_line(app)

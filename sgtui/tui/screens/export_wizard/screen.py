@@ -70,8 +70,9 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
 
     HELP_TITLE = "Define an export"
     HELP = ('Defining an export, step by step: the connection, the SendGrid list, the field '
-            'mapping, the segments and the schedule, then a review. Saving never runs it; Cancel '
-            'leaves without saving.')
+            'mapping, the segments and the schedule, then a review. Saving never runs it (Save '
+            'and run now does); when editing, Save goes straight to the review from any step. '
+            'Cancel leaves without saving, asking first when something would be lost.')
     """What the screen is for, as its help (? or F1) says."""
 
     DEFAULT_CSS = """
@@ -153,7 +154,9 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
             return self.index > 0
         if action == "next_step":
             return not last
-        if action in ("save", "save_and_run"):
+        if action == "save":  # on the review; when editing, from any step (to the review)
+            return last or self._loaded is not None
+        if action == "save_and_run":
             return last
         return True
 
@@ -238,14 +241,14 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         await self.action_next_step()
 
     @on(Button.Pressed, "#wizard-save")
-    def _save_pressed(self, event: Button.Pressed) -> None:
+    async def _save_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_save()
+        await self.action_save()
 
     @on(Button.Pressed, "#wizard-save-run")
-    def _save_run_pressed(self, event: Button.Pressed) -> None:
+    async def _save_run_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.action_save(run=True)
+        await self.action_save(run=True)
 
     async def on_list_picker_chosen(self, event: ListPicker.Chosen) -> None:
         self._problem("")  # the picker now says what holds (and why, when nothing does)
@@ -289,18 +292,35 @@ class ExportWizardScreen(OfSgtuiApp, Screen[SavedExport | None]):
         await self.action_next_step()
 
     # -- saving ----------------------------------------------------------------------------
-    def action_save(self, run: bool = False) -> None:
-        """Write the export to ``sgtui.toml`` (only from the review step)."""
-        if self.index != len(self.steps) - 1 or self.saving:
+    async def action_save(self, run: bool = False) -> None:
+        """Write the export to ``sgtui.toml`` from the review step. When editing, Save on an
+        earlier step checks that step and goes straight to the review, as the connection
+        flow's Save goes to its Save step."""
+        last = len(self.steps) - 1
+        if self.saving:
+            return
+        if self.index != last:
+            if self._loaded is not None and not run:
+                await self._straight_to(last)
             return
         self.step.leave(self.draft)
         self.saving = True
         self._problem("")
         self.save(run)
 
-    def action_save_and_run(self) -> None:
+    async def action_save_and_run(self) -> None:
         """Write the export, then start a run of it (only from the review step)."""
-        self.action_save(run=True)
+        await self.action_save(run=True)
+
+    async def _straight_to(self, index: int) -> None:
+        """Check the step on screen and show step ``index`` (the steps between keep the
+        draft's values, which were valid when the export was loaded)."""
+        problem = self.step.problem(self.draft)
+        if problem:
+            self._problem(problem)
+            return
+        self.step.leave(self.draft)
+        await self._show(index)
 
     @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
     def save(self, run: bool) -> None:
