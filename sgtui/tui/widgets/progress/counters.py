@@ -66,4 +66,4 @@ class RunCounters(Static):
 
     def on_resize(self) -> None:
         if self._state is not None:  # a finished run's panel draws no more on its own
-            self.show(self._state)
+            self.call_after_refresh(self.show, self._state)  # after this layout pass

@@ -101,7 +101,7 @@ class RunProgressPanel(VerticalScroll):
         yield WrappedText(id="rejected-csv")
 
     def on_mount(self) -> None:
-        self._layout_for(self.size.width)
+        self._layout_for(self.size.width or self.app.size.width)  # no size before layout
         self.query_one("#run-summary").display = False
         self.query_one("#run-actions").display = False
         self.redraw()
