@@ -129,6 +129,10 @@ async def test_the_wizard_adds_an_existing_and_a_new_custom_field(make_workspace
         await next_step(pilot)
         await next_step(pilot)
         assert step_title(app) == "Review"
+        review = " ".join(str(app.screen.query_one("#review-fields").content).split())
+        # The account's fields were fetched on Data matching: the review knows which one a
+        # run would create (lifetime_value exists already).
+        assert "A real run would create the custom field last_order." in review
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, ExportWizardScreen)
@@ -383,3 +387,20 @@ async def test_a_custom_field_is_added_with_the_keyboard_alone(make_workspace,
         assert row.config == CustomFieldConfig("tier", "tier", TEXT)
         await next_step(pilot)
         assert step_title(app) == "Segments"
+
+
+@pytest.mark.parametrize(("column", "kind"), [
+    ("lifetime_value", NUMBER), ("last_order_at", DATE), ("tier", TEXT)])
+async def test_a_new_field_takes_the_columns_name_and_the_type_its_values_fit(
+        make_workspace, sandbox, column, kind) -> None:
+    workspace = make_workspace(connection("marketing", sandbox.base_url))
+    app = app_for(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_mapping_step(pilot, draft_with())
+        row = await add_row(pilot)
+        pick(row, NEW_FIELD, column)
+        await settle(pilot)
+        assert row.config == CustomFieldConfig(column, column, kind)
+        row.query_one(".cf-column", Select).value = "email"  # a typed name stays
+        await settle(pilot)
+        assert row.config == CustomFieldConfig(column, "email", kind)

@@ -100,6 +100,7 @@ class MappingStep(WizardStep):
             draft.more_fields = self._more.mapping
             if self._custom.ready:  # else its rows are still the draft's
                 draft.custom_fields = self._custom.custom_fields
+        draft.field_definitions = self._custom.definitions
 
     def problem(self, draft: ExportDraft) -> str | None:
         info = self.context.source_info

@@ -174,8 +174,8 @@ class CustomFieldRow(Vertical):
         self.values = values
         field_select = self._field_select
         if existing is not None:
+            choice, name, kind = self.choice, self.field_name, self.kind  # by the old fields
             self.existing = dict(existing)
-            choice, name, kind = self.choice, self.field_name, self.kind
             options = [(Content(f"{field}  ·  {field_type.sendgrid}"), _EXISTING + field)
                        for field, field_type in sorted(self.existing.items(),
                                                        key=lambda item: item[0].lower())]
@@ -218,6 +218,8 @@ class CustomFieldRow(Vertical):
                 self.query_one(".cf-name", Input).focus()
             elif self.choice is not None:
                 self.query_one(".cf-column", Select).focus()
+        elif event.select.has_class("cf-column") and self.is_new and not self.field_name:
+            self._suggest_from_column()
         self.show_note()
         self.post_message(self.Changed(self))
 
@@ -231,6 +233,19 @@ class CustomFieldRow(Vertical):
     def _remove_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.RemoveRequested(self))
+
+    def _suggest_from_column(self) -> None:
+        """A new field with no name yet: the column's name (when SendGrid would take it) and
+        the type its sample values fit (all numbers: Number; all dates: Date; else Text)."""
+        column = self.column
+        if column is None:
+            return
+        with self.prevent(Input.Changed, Select.Changed):
+            if field_name_problem(column) is None and self._existing_named(column) is None:
+                self.query_one(".cf-name", Input).value = column
+            values = [value for value in self.values.get(column, ())
+                      if value is not None and str(value).strip()]
+            self.query_one(".cf-type", Select).value = _fitting_kind(values).value
 
     # -- showing ---------------------------------------------------------------------------
     @property
@@ -295,3 +310,11 @@ def _short(value: object) -> str:
     """A sample value on one line, at most 40 characters."""
     text = " ".join(str(value).split())
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _fitting_kind(values: Sequence[object]) -> CustomFieldType:
+    """The type every one of ``values`` converts to without being left out (Text if none)."""
+    for kind in (CustomFieldType.NUMBER, CustomFieldType.DATE):
+        if values and all(convert(kind, value).reason is None for value in values):
+            return kind
+    return CustomFieldType.TEXT

@@ -22,6 +22,7 @@ from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 
 if TYPE_CHECKING:
+    from sgtui.sendgrid.models import FieldDefinitions
     from sgtui.workspace.model import ConnectionConfig
     from sgtui.workspace.secrets import ApiKey
 
@@ -51,18 +52,23 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
             self.connection, self.key = connection, key
 
     class FieldsFetched(Message):
-        """The account's custom fields arrived (name -> type), or why they did not."""
+        """The account's custom fields arrived (name -> type, and the definitions as
+        SendGrid gave them), or why they did not."""
 
         def __init__(self, connection: str, fields: dict[str, CustomFieldType] | None,
-                     problem: str | None) -> None:
+                     problem: str | None, definitions: FieldDefinitions | None = None) -> None:
             super().__init__()
             self.connection, self.fields, self.problem = connection, fields, problem
+            self.definitions = definitions
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.connection: ConnectionConfig | None = None
         self.existing: dict[str, CustomFieldType] | None = None
         """The account's custom fields sgtui can fill, once fetched."""
+        self.definitions: FieldDefinitions | None = None
+        """The account's field definitions as fetched (the review says what a run would
+        create from them); None until fetched for the current connection."""
         self.columns: tuple[str, ...] = ()
         self.values: Mapping[str, Sequence[object]] = {}
         self.loaded = False
@@ -99,7 +105,7 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
         same = (connection is not None and self.connection is not None
                 and connection.name == self.connection.name)
         if not same:
-            self.connection, self.existing = connection, None
+            self.connection, self.existing, self.definitions = connection, None, None
             if connection is None:
                 self._status("Pick a connection to see its custom fields.", problem=True)
             else:
@@ -200,7 +206,7 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
             kind = CustomFieldType.from_sendgrid(definition.field_type)
             if kind is not None and definition.name:
                 fields[definition.name] = kind
-        self.post_message(self.FieldsFetched(connection.name, fields, None))
+        self.post_message(self.FieldsFetched(connection.name, fields, None, definitions))
 
     def on_custom_fields_part_fields_fetched(self, event: FieldsFetched) -> None:
         event.stop()
@@ -213,7 +219,7 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
                          "(Back, then Next, fetches them again).", problem=True)
             self.connection = None  # so the next load tries again
             return
-        self.existing = event.fields
+        self.existing, self.definitions = event.fields, event.definitions
         count = len(event.fields)
         if count:
             self._status(f"{count:,} custom field{'' if count == 1 else 's'} in "

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sgtui.export.progress_state import RunProgressState
+from sgtui.export.wording import REFUSED
 
 PAIR_WIDTH = 33
 
@@ -19,7 +20,7 @@ def counter_values(state: RunProgressState) -> list[tuple[str, int, str]]:
         ("Invalid email", counts.invalid_email, "warn"),
         ("Missing email", counts.missing_email, "warn"),
         ("Trimmed fields", counts.trimmed_fields, "warn"),
-        ("Rejected by SendGrid", state.rejected_by_sendgrid, "error"),
+        (f"{REFUSED.capitalize()} by SendGrid", state.rejected_by_sendgrid, "error"),
         ("Created", state.created, "good"),
         ("Updated", state.updated, "good"),
     ]
@@ -66,4 +67,4 @@ class RunCounters(Static):
 
     def on_resize(self) -> None:
         if self._state is not None:  # a finished run's panel draws no more on its own
-            self.show(self._state)
+            self.call_after_refresh(self.show, self._state)  # after this layout pass

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from sgtui.export.events import RunStatus
 from sgtui.export.progress_state import RunProgressState, format_duration
+from sgtui.export.wording import REFUSED, SET_ASIDE
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.tui.widgets.progress.bars import ProgressLine
 from sgtui.tui.widgets.progress.counters import RunCounters
@@ -95,13 +96,13 @@ class RunProgressPanel(VerticalScroll):
         yield Static("Batches and SendGrid jobs", classes="section-title")
         yield Static("No batch uploaded yet.", id="batches-empty", classes="empty")
         yield BatchTable(id="run-batches")
-        yield Static("Rejected rows", classes="section-title")
-        yield Static("No row rejected.", id="rejected-empty", classes="empty")
+        yield Static(f"Rows {SET_ASIDE} or {REFUSED}", classes="section-title")
+        yield Static(f"No row {SET_ASIDE} or {REFUSED}.", id="rejected-empty", classes="empty")
         yield RejectedRowsTable(id="run-rejected")
         yield WrappedText(id="rejected-csv")
 
     def on_mount(self) -> None:
-        self._layout_for(self.size.width)
+        self._layout_for(self.size.width or self.app.size.width)  # no size before layout
         self.query_one("#run-summary").display = False
         self.query_one("#run-actions").display = False
         self.redraw()

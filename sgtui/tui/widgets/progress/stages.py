@@ -75,5 +75,5 @@ class StageList(Static):
         self.update(Content("\n").join(lines))
 
     def on_resize(self) -> None:
-        if self._state is not None:
-            self.show(self._state)
+        if self._state is not None:  # after this layout pass, so the new lines get room
+            self.call_after_refresh(self.show, self._state)
