@@ -43,6 +43,8 @@ class DemoInfo:
     profiles: int
 
 
+INTERACTIVE_RETRIES = 1
+"""How often a screen's SendGrid call is retried: someone is waiting at the screen."""
 NAVIGATION_ACTIONS = frozenset({
     "open_connections", "open_exports", "open_history", "open_schedule", "open_progress",
     "import_csv", "quit",
@@ -339,11 +341,15 @@ class SgtuiApp(App[None]):
         return open_source(self.workspace)
 
     def sendgrid_for(self, connection: ConnectionConfig | str, key: ApiKey) -> SendGridClient:
-        """A SendGrid client for ``connection`` (a config, or a base URL) with ``key``."""
+        """A SendGrid client for ``connection`` (a config, or a base URL) with ``key``, for
+        a screen: someone is waiting, so it retries a failed call
+        :data:`INTERACTIVE_RETRIES` times, not with a run's patience."""
         from sgtui.sendgrid import SendGridClient
 
         base_url = connection if isinstance(connection, str) else connection.base_url
-        return SendGridClient(key, base_url=base_url, transport=self.transport)
+        client = SendGridClient(key, base_url=base_url, transport=self.transport)
+        client.max_retries = INTERACTIVE_RETRIES
+        return client
 
 
 def make_app(

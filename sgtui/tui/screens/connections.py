@@ -313,7 +313,6 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
     async def test_connection(self, connection: ConnectionConfig) -> None:
         """Ask SendGrid what this user's key for ``connection`` may do."""
         from sgtui.sendgrid import REQUIRED_SCOPES, SendGridError, describe_scopes, missing_scopes
-        from sgtui.tui.screens.connection_setup.connect import INTERACTIVE_RETRIES
 
         name = connection.display_name
         try:
@@ -324,7 +323,6 @@ class ConnectionsScreen(OfSgtuiApp, Screen[None]):
                     "user (u), or set SGTUI_API_KEY.")))
                 return
             async with self.app.sendgrid_for(connection, key) as client:
-                client.max_retries = INTERACTIVE_RETRIES
                 scopes = await client.scopes()
         except (SendGridError, SecretsError) as error:
             self.post_message(self.ConnectionTested(False, f"“{name}”: {error.sentence}"))

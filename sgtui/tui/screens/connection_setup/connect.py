@@ -17,9 +17,6 @@ from sgtui.tui.screens.connection_setup.keys import stored_key
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.secrets import ApiKey
 
-INTERACTIVE_RETRIES = 1
-"""Someone is waiting: retry a failed check once, not with a run's patience."""
-
 NO_KEY = (
     "Nothing was checked: no key was entered and none is stored for you on this computer. "
     "Go Back to enter the key, or go on to save the other changes."
@@ -77,7 +74,6 @@ class ConnectStep(SetupStep):
                 self.post_message(self.KeyChecked(base_url, key, None, None))
                 return
             async with self.app.sendgrid_for(base_url, used) as client:
-                client.max_retries = INTERACTIVE_RETRIES
                 scopes = await client.scopes()
         except Exception as error:  # nothing unexpected may end the app or show a traceback
             self.post_message(self.KeyChecked(base_url, key, None, sentence_for(

@@ -17,7 +17,6 @@ from textual.widgets import Static
 from sgtui.errors import sentence_for
 from sgtui.tui.sgtui_node import OfSgtuiApp
 from sgtui.tui.widgets.export.custom_field_row import CustomFieldRow, first_upper
-from sgtui.tui.widgets.export.list_picker import INTERACTIVE_RETRIES
 from sgtui.tui.widgets.plain_marks import Button
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 
@@ -193,9 +192,7 @@ class CustomFieldsPart(OfSgtuiApp, Vertical):
     async def fetch_fields(self, connection: ConnectionConfig, key: ApiKey) -> None:
         """Read the account's custom fields and their types."""
         try:
-            client = self.app.sendgrid_for(connection, key)
-            client.max_retries = INTERACTIVE_RETRIES
-            async with client:
+            async with self.app.sendgrid_for(connection, key) as client:
                 definitions = await client.field_definitions()
         except Exception as error:  # a surprise must not end the app
             self.post_message(self.FieldsFetched(connection.name, None, sentence_for(

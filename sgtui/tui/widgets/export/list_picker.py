@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 NEW_LIST = "__sgtui_new_list__"
 TYPED_ID = "__sgtui_typed_id__"
-INTERACTIVE_RETRIES = 1
 MODE_HINTS = {
     NEW_LIST: "Type the name of the new list, then press Create (or Next).",
     TYPED_ID: "Type the list's ID as SendGrid shows it, then press Check (or Next).",
@@ -185,9 +184,7 @@ class ListPicker(OfSgtuiApp, Vertical):
     def _client(self):  # type: ignore[no-untyped-def]
         """A client that gives up after one retry: someone is waiting at the screen."""
         assert self.connection is not None and self.key is not None
-        client = self.app.sendgrid_for(self.connection, self.key)
-        client.max_retries = INTERACTIVE_RETRIES
-        return client
+        return self.app.sendgrid_for(self.connection, self.key)
 
     @work(exclusive=True, group="list-fetch", exit_on_error=False)
     async def fetch_lists(self) -> None:
