@@ -22,5 +22,5 @@ def stored_key(app: SgtuiApp, connection: str) -> ApiKey | None:
 def keyring_words(app: SgtuiApp) -> str:
     """Where "store in the keyring" puts a key, in words: the demo keeps keys in memory."""
     if app.demo is not None:
-        return "this demo's in-memory key store (gone when the demo ends)"
+        return "this demo's memory-only key store"
     return f"{app.workspace.user}'s keyring on this computer"
