@@ -76,6 +76,14 @@ async def until(pilot: Pilot, condition: Callable[[], bool], seconds: float = 30
     raise TimeoutError("the app never got there")
 
 
+def offers_cancel(app: SgtuiApp) -> bool:
+    """Whether the footer still shows the run panel's Cancel key (it goes once the run's end
+    reached the screen)."""
+    from textual.widgets._footer import FooterKey
+
+    return any(key.action == "cancel_run" for key in app.screen.query(FooterKey))
+
+
 async def type_text(app: SgtuiApp, pilot: Pilot, text: str) -> None:
     """What pasting into the focused input does."""
     focused = app.focused
@@ -225,7 +233,7 @@ async def run_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> None:
     await until(pilot, lambda: handle.state.uploaded > 0 and handle.state.pending_batches > 0)
     await pilot.pause(1.2)
     shot("20-run-mid-run")
-    await until(pilot, lambda: not handle.running, seconds=120)
+    await until(pilot, lambda: not handle.running and not offers_cancel(app), seconds=120)
     await pilot.pause(0.5)
     shot("21-run-summary")
     await pilot.press("escape")
@@ -256,15 +264,15 @@ async def custom_fields_steps(app: SgtuiApp, pilot: Pilot, shot: Shooter) -> Non
             shot("23-wizard-custom-fields-matching")
     wizard.step.scroll_end(animate=False)
     await settle(app, pilot)
-    shot("23-wizard-custom-fields-review")
+    shot("24-wizard-custom-fields-review")
     await pilot.press("ctrl+s")
     await settle(app, pilot, 0.5)
     runs = len(app.runs)
     await pilot.press("r")
-    await until(pilot, lambda: len(app.runs) > runs and not app.runs.latest().running,
-                seconds=120)
+    await until(pilot, lambda: len(app.runs) > runs and not app.runs.latest().running
+                and not offers_cancel(app), seconds=120)
     await pilot.pause(0.5)
-    shot("24-run-custom-fields-summary")
+    shot("25-run-custom-fields-summary")
 
 
 async def make(folder: Path, profiles: int, png: bool) -> list[str]:
