@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -17,18 +16,9 @@ from sgtui.export.events import RunStatus
 from sgtui.tui.screens.export_wizard import ExportWizardScreen
 from sgtui.tui.screens.exports import ExportsScreen
 from sgtui.tui.screens.progress import RunProgressScreen
+from tests.sandbox_search import contacts_by_email
 
 from .journey import set_up_connection, settle
-
-
-def search(base_url: str, key: str, emails: list[str]) -> dict[str, dict[str, Any]]:
-    """The contacts the sandbox holds for ``emails``, found with an SGQL search."""
-    quoted = ", ".join("'" + email.replace("'", "''") + "'" for email in emails)
-    answer = httpx.post(f"{base_url}/v3/marketing/contacts/search",
-                        json={"query": f"email IN ({quoted})"},
-                        headers={"Authorization": f"Bearer {key}"})
-    answer.raise_for_status()
-    return {contact["email"]: contact for contact in answer.json()["result"]}
 
 
 def high_value_profiles(database: Path, count: int
@@ -101,7 +91,7 @@ async def test_the_demo_export_attached_with_edit_lands_typed_custom_fields(
             assert handle.state.status is RunStatus.SUCCEEDED, handle.state.summary_line()
 
         profiles = high_value_profiles(demo.workspace.source_path, 25)
-        found = search(demo.info.sandbox_url, demo.info.api_key,
+        found = contacts_by_email(demo.info.sandbox_url, demo.info.api_key,
                        [email for email, _, _, _ in profiles])
         assert len(found) == len(profiles) > 10
         assert any(last_order is None for _, _, last_order, _ in profiles)

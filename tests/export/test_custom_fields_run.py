@@ -13,6 +13,7 @@ import pytest
 from sgtui.export.engine import RunOptions
 from sgtui.export.events import RunStatus
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
+from tests.sandbox_search import contacts_by_email
 
 from .conftest import KEY, Setup, run_news
 
@@ -25,13 +26,8 @@ FIELDS = (
 
 
 def search(setup: Setup, emails: list[str]) -> dict[str, dict[str, Any]]:
-    """The contacts SendGrid holds for ``emails``, found with an SGQL search."""
-    quoted = ", ".join("'" + email.replace("'", "''") + "'" for email in emails)
-    answer = httpx.post(f"{setup.sandbox.base_url}/v3/marketing/contacts/search",
-                        json={"query": f"email IN ({quoted})"},
-                        headers={"Authorization": f"Bearer {KEY}"})
-    answer.raise_for_status()
-    return {contact["email"]: contact for contact in answer.json()["result"]}
+    """The contacts SendGrid holds for ``emails``."""
+    return contacts_by_email(setup.sandbox.base_url, KEY, emails)
 
 
 def single_profiles(db_path: Path, count: int

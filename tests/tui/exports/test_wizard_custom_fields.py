@@ -20,6 +20,7 @@ from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 from sgtui.workspace.secrets import KeyringSecrets
 from tests.export.test_custom_fields_run import single_profiles
 from tests.pilot_helpers import screen_plain_text
+from tests.sandbox_search import contacts_by_email
 from tests.tui.exports.conftest import (
     KEY,
     app_for,
@@ -151,11 +152,7 @@ async def test_the_wizard_adds_an_existing_and_a_new_custom_field(make_workspace
     assert "Created the custom field last_order in SendGrid." in summary.sentence
     profiles = [(email, value, last_order) for _, email, value, last_order, _
                 in single_profiles(reopened.source_path, 40) if last_order][:10]
-    quoted = ", ".join(f"'{email}'" for email, _, _ in profiles)
-    answer = httpx.post(f"{sandbox.base_url}/v3/marketing/contacts/search",
-                        json={"query": f"email IN ({quoted})"},
-                        headers={"Authorization": f"Bearer {KEY}"})
-    found = {contact["email"]: contact for contact in answer.json()["result"]}
+    found = contacts_by_email(sandbox.base_url, KEY, [email for email, _, _ in profiles])
     assert len(found) == len(profiles) > 0
     for email, value, last_order in profiles:
         custom = found[email]["custom_fields"]
