@@ -3,7 +3,6 @@ user's connection; attached with Edit and run, it lands typed values in the sand
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import httpx
@@ -16,24 +15,10 @@ from sgtui.export.events import RunStatus
 from sgtui.tui.screens.export_wizard import ExportWizardScreen
 from sgtui.tui.screens.exports import ExportsScreen
 from sgtui.tui.screens.progress import RunProgressScreen
+from tests.export.test_custom_fields_run import single_profiles
 from tests.sandbox_search import contacts_by_email
 
 from .journey import set_up_connection, settle
-
-
-def high_value_profiles(database: Path, count: int
-                        ) -> list[tuple[str, float, str | None, str]]:
-    """(email, lifetime value, last order, tier) of high-value profiles whose clean email no
-    other profile shares, read straight from the SQLite file."""
-    with sqlite3.connect(database) as db:
-        return db.execute(
-            "SELECT p.email, p.lifetime_value, p.last_order_at, p.tier FROM profiles p "
-            "WHERE p.customer_id IN (SELECT profile_id FROM segment_members "
-            "WHERE segment_id = 'high-value') AND p.email LIKE '%_@_%._%' "
-            "AND p.email = lower(trim(p.email)) AND p.email NOT LIKE '% %' AND NOT EXISTS ("
-            "SELECT 1 FROM profiles q WHERE lower(trim(q.email)) = p.email "
-            "AND q.customer_id <> p.customer_id) ORDER BY p.customer_id LIMIT ?",
-            (count,)).fetchall()
 
 
 async def test_the_demo_export_attached_with_edit_lands_typed_custom_fields(
@@ -90,7 +75,7 @@ async def test_the_demo_export_attached_with_edit_lands_typed_custom_fields(
                         and text(app.screen, "#run-summary") != "")
             assert handle.state.status is RunStatus.SUCCEEDED, handle.state.summary_line()
 
-        profiles = high_value_profiles(demo.workspace.source_path, 25)
+        profiles = [row[1:] for row in single_profiles(demo.workspace.source_path, 25)]
         found = contacts_by_email(demo.info.sandbox_url, demo.info.api_key,
                        [email for email, _, _, _ in profiles])
         assert len(found) == len(profiles) > 10

@@ -5,12 +5,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import replace
 
-from textual.widgets import Select
-
-from sgtui.tui.widgets.export import ListPicker
 from sgtui.workspace.model import CustomFieldConfig, CustomFieldType
 from tests.tui.exports.conftest import app_for, connection, next_step, settle
-from tests.tui.exports.test_wizard import go_to_list_step, step_title
+from tests.tui.exports.test_wizard import save_a_first_export
 
 
 async def test_editing_keeps_custom_fields_and_more_sendgrid_fields(make_workspace,
@@ -18,20 +15,7 @@ async def test_editing_keeps_custom_fields_and_more_sendgrid_fields(make_workspa
     workspace = make_workspace(connection("marketing", sandbox.base_url))
     app = app_for(workspace)
     async with app.run_test(size=(120, 40)) as pilot:
-        await go_to_list_step(pilot, "first")
-        app.screen.query_one("#list-select", Select).value = \
-            app.screen.query_one(ListPicker).lists[1].id
-        for _ in range(5):
-            await next_step(pilot)
-            if step_title(app) == "Segments":
-                from textual.widgets import SelectionList
-
-                from tests.tui.exports.conftest import segments_counted
-
-                app.screen.query_one(SelectionList).select("churn-risk")
-                await segments_counted(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await save_a_first_export(pilot)
         custom = (CustomFieldConfig("lifetime_value", "lifetime_value", CustomFieldType.NUMBER),
                   CustomFieldConfig("tier", "tier", CustomFieldType.TEXT))
 
