@@ -171,6 +171,34 @@ async def test_an_open_dropdown_marks_the_highlight_and_the_current_value(
         assert "▸  Alpha" in text and "   Beta" in text and " ● Gamma" in text
 
 
+class DropdownAndButton(App[None]):
+    """A dropdown (focused first) and a button to move the focus to."""
+
+    def __init__(self, *, compact: bool) -> None:
+        super().__init__()
+        self.compact = compact
+
+    def compose(self) -> ComposeResult:
+        yield Select([("Alpha", "a"), ("Beta", "b")], value="b", prompt="Pick one",
+                     id="pick", compact=self.compact)
+        yield Button("Save", id="save")
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["bordered", "compact"])
+async def test_a_closed_dropdown_reads_focused_apart_from_unfocused(
+        no_color: bool, compact: bool) -> None:
+    app = DropdownAndButton(compact=compact)
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.query_one("#pick", Select).focus()
+        await pilot.pause()
+        assert "▸Beta" in lines_with(screen_plain_text(app), "Beta")[0]
+
+        await pilot.press("tab")
+        await pilot.pause()
+        text = screen_plain_text(app)
+        assert "▸" not in lines_with(text, "Beta")[0] and "▸Save◂" in text
+
+
 class Files(App[None]):
     """A file tree over a folder with two files."""
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Generic
 
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -29,7 +30,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import _collapsible
-from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
+from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay, SelectType
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.data_table import CellType
 from textual.widgets.directory_tree import DirEntry
@@ -255,9 +256,31 @@ class MarkedSelectOverlay(SelectOverlay):
         return strip
 
 
+class MarkedSelectCurrent(SelectCurrent):
+    """A closed dropdown's current value, read as ``▸Value`` while the dropdown has focus
+    (a compact dropdown has no border to change colour)."""
+
+    def update(self, label: RenderableType | NoSelection) -> None:
+        super().update(label)
+        self.show_focus()
+
+    def show_focus(self) -> None:
+        """Draw the value with ``▸`` before it while the dropdown has focus, plain otherwise."""
+        shown: RenderableType = (self.placeholder if isinstance(self.label, NoSelection)
+                                 else self.label)
+        select = self.parent
+        if isinstance(select, Select) and select.has_focus:
+            if isinstance(shown, Text):
+                shown = Text.assemble(FOCUS_LEFT, shown)
+            elif isinstance(shown, str | Content):
+                shown = Content.assemble(FOCUS_LEFT, shown)
+        self.query_one("#label", widgets.Static).update(shown)
+
+
 class Select(widgets.Select[SelectType], Generic[SelectType]):
-    """A dropdown whose open list marks the highlighted option ``▸`` and the current
-    value ``●``, so both read without colour."""
+    """A dropdown that reads ``▸Value`` while it has focus, and whose open list
+    marks the highlighted option ``▸`` and the current value ``●``, so all read without
+    colour."""
 
     DEFAULT_CSS = """
     Select > MarkedSelectOverlay { padding: 0 1 0 0; }
@@ -266,10 +289,15 @@ class Select(widgets.Select[SelectType], Generic[SelectType]):
     """
 
     def compose(self) -> ComposeResult:
-        yield SelectCurrent(self.prompt)
+        yield MarkedSelectCurrent(self.prompt)
         yield MarkedSelectOverlay(type_to_search=self._type_to_search).data_bind(
             compact=widgets.Select.compact
         )
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        super().watch_has_focus(has_focus)
+        for current in self.query_children(MarkedSelectCurrent):  # none before compose
+            current.show_focus()
 
     def value_index(self) -> int | None:
         """The position of the current value among the options (the blank one included)."""
